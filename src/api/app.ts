@@ -1,0 +1,32 @@
+import Koa from 'koa';
+import type { ApiDeps, ApiState } from './context.js';
+import { problemDetails } from './middleware/problem.js';
+import { requestContext } from './middleware/request-context.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { buildRouter } from './router.js';
+import { bookingRoutes } from './routes/bookings.js';
+import { eventRoutes } from './routes/events.js';
+import { meRoutes } from './routes/me.js';
+import { operationsRouter } from './routes/operations.js';
+import type { AnyRoute } from './routes/route.js';
+import { ticketTypeRoutes } from './routes/ticket-types.js';
+
+/** Every `/v1` operation of API.md. */
+export const API_ROUTES: AnyRoute[] = [...eventRoutes, ...ticketTypeRoutes, ...bookingRoutes, ...meRoutes];
+
+/** The Koa application: operations endpoints, then the `/v1` API. */
+export function createApp(deps: ApiDeps): Koa<ApiState> {
+  const app = new Koa<ApiState>({ proxy: false });
+  app.silent = true;
+
+  let openApi: unknown;
+  const api = buildRouter(API_ROUTES, deps);
+  const ops = operationsRouter(deps, () => (openApi ??= buildOpenApiDocument(API_ROUTES, deps.config.publicUrl)));
+
+  app.use(requestContext(deps.logger));
+  app.use(problemDetails());
+  app.use(ops.routes());
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+  return app;
+}

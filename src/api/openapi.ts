@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { AnyRoute } from './routes/route.js';
+
+const COMPONENT = (id: string) => `#/components/schemas/${id}`;
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Malformed request (`invalid_json`)',
+  401: 'No, expired, malformed or badly signed access token (`unauthorized`)',
+  403: 'Your role may not do this (`forbidden`)',
+  404: 'Does not exist, or is not yours (`not_found`)',
+  409: 'State conflict (`sold_out`, `event_not_on_sale`, `event_has_bookings`, ...)',
+  413: 'Body over the size limit (`payload_too_large`)',
+  415: 'Body that is not JSON (`unsupported_media_type`)',
+  422: 'Well-formed JSON that breaks the rules (`validation_failed`, `idempotency_key_reused`)',
+  429: 'Too many attempts (`rate_limited`); see Retry-After',
+};
+
+const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    code: z.string().meta({ description: 'Stable slug that clients branch on.' }),
+    instance: z.string().meta({ description: 'The request id, to quote in a report.' }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+
+/**
+ * The OpenAPI 3.1 document, generated from the same route descriptions and zod
+ * schemas that validate requests, so the two cannot drift apart.
+ */
+export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    paths[path] ??= {};
+    paths[path][route.method] = operation(route);
+  }
+
+  const registry = z.toJSONSchema(z.globalRegistry, {
+    io: 'input',
+    uri: COMPONENT,
+    unrepresentable: 'any',
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  const schemas = Object.fromEntries(
+    Object.entries(registry.schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+  schemas.Problem ??= jsonSchema(Problem);
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'evbook API',
+      version: 'v1',
+      description: 'Events, ticket types and bookings. Every error is RFC 9457 problem+json.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 access token)' },
+      },
+    },
+    paths,
+  };
+}
+
+function operation(route: AnyRoute): Record<string, unknown> {
+  const parameters: unknown[] = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  const shape = (route.query as z.ZodObject | undefined)?.shape ?? {};
+  for (const [name, schema] of Object.entries(shape)) {
+    const doc = jsonSchema(schema as z.ZodType);
+    parameters.push({
+      name,
+      in: 'query',
+      required: !(schema as z.ZodType).safeParse(undefined).success,
+      ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
+      schema: doc,
+    });
+  }
+  for (const header of route.headers ?? []) {
+    parameters.push({ name: header.name, in: 'header', required: false, description: header.description, schema: { type: 'string', maxLength: 255 } });
+  }
+
+  const responses: Record<string, unknown> = {
+    [route.success.status]: {
+      description: route.success.description,
+      ...(route.success.schema
+        ? { content: { 'application/json': { schema: jsonSchema(route.success.schema) } } }
+        : {}),
+    },
+  };
+  for (const status of route.errors) {
+    responses[status] = {
+      description: STATUS_TEXT[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: { $ref: COMPONENT('Problem') } } },
+    };
+  }
+
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    description: `Allowed roles: ${route.roles.join(', ')}.`,
+    parameters,
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(route.body) } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** One schema as JSON Schema, with references pointing into the components. */
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _s, $defs: _d, ...doc } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(doc).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
+    string,
+    unknown
+  >;
+}

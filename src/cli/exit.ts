@@ -1,0 +1,28 @@
+import { CommanderError } from 'commander';
+import { isAppError } from '../shared/errors.js';
+import { printError } from './output.js';
+
+/** Exit codes of the CLI (sysexits.h), one per class of failure. */
+export const EXIT = {
+  ok: 0,
+  usage: 64,
+  internal: 70,
+} as const;
+
+/**
+ * The CLI's one top-level catch: one line on stderr, no stack trace, and the exit
+ * code of the error's class.
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help / version text).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (isAppError(error)) {
+    printError(error.detail);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  printError(`unexpected failure: ${message.split('\n')[0]}`);
+  return EXIT.internal;
+}

@@ -1,0 +1,70 @@
+import type { Knex } from './connection.js';
+
+/**
+ * Small translations between the two engines, kept in one place so that nothing
+ * above `db/` has to know which one it runs on.
+ */
+
+/** Timestamps come back as Date (pg) or epoch milliseconds (better-sqlite3). */
+export function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  if (typeof value === 'string') return new Date(/^\d+$/.test(value) ? Number(value) : value);
+  throw new TypeError(`not a timestamp: ${String(value)}`);
+}
+
+export function toDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : toDate(value);
+}
+
+/** BIGINT and COUNT come back as strings from pg. */
+export function toInt(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/** How many rows a raw UPDATE or DELETE changed. */
+export function changedRows(result: unknown): number {
+  const r = result as { rowCount?: number; changes?: number } | undefined;
+  return r?.rowCount ?? r?.changes ?? 0;
+}
+
+/** The rows a raw statement with RETURNING produced. */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { code?: string } | null)?.code;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = errorCode(error);
+  return (
+    code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+export function isCheckViolation(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK';
+}
+
+/** Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Case-insensitive substring match on a column, the same on both engines. */
+export function whereContains(
+  query: Knex.QueryBuilder,
+  column: string,
+  text: string,
+): Knex.QueryBuilder {
+  return query.whereRaw(`lower(??) like ? escape '\\'`, [column, `%${escapeLike(text.toLowerCase())}%`]);
+}
