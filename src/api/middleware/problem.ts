@@ -87,8 +87,9 @@ function toAppError(thrown: unknown): AppError {
   if (status === 413 || http?.type === 'entity.too.large') {
     return new PayloadTooLargeError('payload_too_large', 'The request body is too large.');
   }
-  if (http?.type === 'entity.parse.failed') {
-    return new UsageError('invalid_json', 'The request body is not valid JSON (an object or array).');
+  // co-body throws a bare SyntaxError with status 400 (no `type`) for unparseable JSON.
+  if (http?.type === 'entity.parse.failed' || (thrown instanceof SyntaxError && status === 400)) {
+    return new UsageError('invalid_json', 'The request body is not valid JSON.');
   }
   if (status === 415 || http?.type === 'encoding.unsupported' || http?.type === 'charset.unsupported') {
     return new UnsupportedMediaTypeError('unsupported_media_type', 'Send the body as UTF-8 JSON.');
