@@ -26,7 +26,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
  */
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const knex = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url, options);
+  const knex =
+    dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url, options);
   return { knex, dialect, close: () => knex.destroy() };
 }
 

@@ -41,7 +41,9 @@ function errorCode(error: unknown): string | undefined {
 export function isUniqueViolation(error: unknown): boolean {
   const code = errorCode(error);
   return (
-    code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
 
@@ -66,5 +68,8 @@ export function whereContains(
   column: string,
   text: string,
 ): Knex.QueryBuilder {
-  return query.whereRaw(`lower(??) like ? escape '\\'`, [column, `%${escapeLike(text.toLowerCase())}%`]);
+  return query.whereRaw(`lower(??) like ? escape '\\'`, [
+    column,
+    `%${escapeLike(text.toLowerCase())}%`,
+  ]);
 }

@@ -8,7 +8,10 @@ export function encodeCursor(values: Array<string | number>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, shape: Array<'string' | 'number'>): Array<string | number> {
+export function decodeCursor(
+  cursor: string,
+  shape: Array<'string' | 'number'>,
+): Array<string | number> {
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -6,8 +6,8 @@ import { z } from 'zod';
  */
 
 /** An RFC 3339 timestamp with a zone (`Z` or an offset), read as a Date. */
-export const timestamp = z
-  .iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp with a time zone' })
+export const timestamp = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 timestamp with a time zone' })
   .transform((value) => new Date(value))
   .meta({ example: '2027-05-01T18:00:00Z' });
 

@@ -91,11 +91,20 @@ function toAppError(thrown: unknown): AppError {
   if (http?.type === 'entity.parse.failed' || (thrown instanceof SyntaxError && status === 400)) {
     return new UsageError('invalid_json', 'The request body is not valid JSON.');
   }
-  if (status === 415 || http?.type === 'encoding.unsupported' || http?.type === 'charset.unsupported') {
+  if (
+    status === 415 ||
+    http?.type === 'encoding.unsupported' ||
+    http?.type === 'charset.unsupported'
+  ) {
     return new UnsupportedMediaTypeError('unsupported_media_type', 'Send the body as UTF-8 JSON.');
   }
-  if (status === 405) return new MethodNotAllowedError('method_not_allowed', 'The resource does not allow this method.');
-  if (status === 501) return new MethodNotAllowedError('method_not_allowed', 'This method is not supported.');
+  if (status === 405)
+    return new MethodNotAllowedError(
+      'method_not_allowed',
+      'The resource does not allow this method.',
+    );
+  if (status === 501)
+    return new MethodNotAllowedError('method_not_allowed', 'This method is not supported.');
   if (status !== undefined && status >= 400 && status < 500) {
     return new UsageError('bad_request', 'The request could not be read.');
   }
@@ -110,7 +119,15 @@ function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
   const message = error instanceof Error ? error.message : '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', 'SQLITE_BUSY'].includes(code) ||
-    /Knex: Timeout acquiring a connection/.test(message)
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      '57P01',
+      '57P03',
+      '08006',
+      '08001',
+      'SQLITE_BUSY',
+    ].includes(code) || /Knex: Timeout acquiring a connection/.test(message)
   );
 }

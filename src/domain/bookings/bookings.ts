@@ -112,13 +112,19 @@ async function planBooking(knex: Knex, input: BookingCreate, now: Date): Promise
     if (seen.has(item.ticket_type_id)) {
       errors.push({ path: `${path}.ticket_type_id`, message: 'is listed twice' });
     } else if (!type) {
-      errors.push({ path: `${path}.ticket_type_id`, message: 'is not a ticket type of this event' });
+      errors.push({
+        path: `${path}.ticket_type_id`,
+        message: 'is not a ticket type of this event',
+      });
     } else {
       const max = toInt(type.max_per_booking);
       const salesStart = type.sales_start === null ? null : toDate(type.sales_start);
       const salesEnd = type.sales_end === null ? null : toDate(type.sales_end);
       if (item.quantity > max) {
-        errors.push({ path: `${path}.quantity`, message: `must be at most ${max} for ${type.name}` });
+        errors.push({
+          path: `${path}.quantity`,
+          message: `must be at most ${max} for ${type.name}`,
+        });
       } else if (salesStart && salesStart > now) {
         errors.push({ path, message: `sales of ${type.name} open at ${salesStart.toISOString()}` });
       } else if (salesEnd && salesEnd <= now) {
@@ -127,7 +133,8 @@ async function planBooking(knex: Knex, input: BookingCreate, now: Date): Promise
     }
     seen.add(item.ticket_type_id);
   });
-  if (errors.length > 0) throw new ValidationError('The booking breaks the rules of its event.', errors);
+  if (errors.length > 0)
+    throw new ValidationError('The booking breaks the rules of its event.', errors);
 
   const plan: BookingPlan = {
     eventId: input.event_id,
@@ -137,7 +144,9 @@ async function planBooking(knex: Knex, input: BookingCreate, now: Date): Promise
       .sort((a, b) => (a.ticketTypeId < b.ticketTypeId ? -1 : 1)),
   };
   const short = plan.items.some(
-    (item) => item.quantity > toInt(byId.get(item.ticketTypeId)?.quantity) - toInt(byId.get(item.ticketTypeId)?.sold),
+    (item) =>
+      item.quantity >
+      toInt(byId.get(item.ticketTypeId)?.quantity) - toInt(byId.get(item.ticketTypeId)?.sold),
   );
   if (short) throw soldOutFrom(plan, types);
   return plan;
@@ -235,16 +244,7 @@ async function takeStock(
                      where e.id = ticket_types.event_id
                        and e.status = 'published' and e.starts_at > ?)
       returning id, price, name`,
-    [
-      ...caseBindings,
-      ...ids,
-      plan.eventId,
-      ...caseBindings,
-      ...caseBindings,
-      now,
-      now,
-      now,
-    ],
+    [...caseBindings, ...ids, plan.eventId, ...caseBindings, ...caseBindings, now, now, now],
   );
   return returnedRows(result);
 }

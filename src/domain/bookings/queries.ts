@@ -62,7 +62,11 @@ export async function listAttendees(
   const views = await toBookingViews(knex, page);
   const data = views.map((view, i) => ({
     ...view,
-    customer: { id: view.customer_id, name: page[i]!.customer_name, email: page[i]!.customer_email },
+    customer: {
+      id: view.customer_id,
+      name: page[i]!.customer_name,
+      email: page[i]!.customer_email,
+    },
   }));
   return paged(data, found.length > query.limit);
 }

@@ -86,9 +86,7 @@ export const EventPatch = z
     starts_at: eventFields.starts_at.optional(),
     ends_at: eventFields.ends_at.optional(),
     currency: eventFields.currency.optional(),
-    status: z
-      .enum(EVENT_STATUSES, { error: 'must be draft, published or cancelled' })
-      .optional(),
+    status: z.enum(EVENT_STATUSES, { error: 'must be draft, published or cancelled' }).optional(),
   })
   .meta({ id: 'EventPatch' });
 export type EventPatch = z.output<typeof EventPatch>;
