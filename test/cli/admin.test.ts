@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 
 const { version } = JSON.parse(
@@ -50,5 +52,35 @@ describe('evbook (admin commands)', function () {
     const run = await runCli(['migrate', 'sideways']);
     expect(run.code).to.equal(64);
     expect(run.stderr).to.match(/sideways/);
+  });
+
+  it('exits 75 naming an unreachable database, without its password or a stack trace', async () => {
+    const run = await runCli(['serve'], {
+      EVBOOK_DATABASE_URL: 'postgres://root:hunter2@127.0.0.1:1/evbook',
+    });
+    expect(run.code).to.equal(75);
+    expect(run.stderr).to.match(
+      /^evbook: cannot reach the database at postgres:\/\/root:\*\*\*@127/,
+    );
+    expect(run.stderr).not.to.include('hunter2');
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+  });
+
+  it('exits 75 when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'evbook-cli-'));
+    try {
+      const run = await runCli(['serve', '--port', String(port)], {
+        EVBOOK_DATABASE_URL: `sqlite:${join(dir, 'x.sqlite')}`,
+      });
+      expect(run.code).to.equal(75);
+      expect(run.stderr).to.equal(`evbook: cannot listen on 127.0.0.1:${port} (EADDRINUSE)\n`);
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
