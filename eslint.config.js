@@ -76,7 +76,7 @@ export default tseslint.config(
   },
   ...Object.keys(ALLOWED).map(layerRules),
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       'no-console': 'off',
