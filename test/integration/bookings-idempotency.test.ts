@@ -66,6 +66,23 @@ forEachEngine('POST /v1/bookings with an Idempotency-Key', (database) => {
     expect(await bookingState(database())).to.deep.equal(sold);
   });
 
+  it('still honours a key recorded 23 hours ago', async () => {
+    const { customer, event, general } = scene;
+    const items = [{ ticket_type_id: general.id, quantity: 1 }];
+    const first = await book(api, customer, event.id, items, key('yesterday'));
+    await database()
+      .db.knex('idempotency_keys')
+      .where({ customer_id: customer.id, key: 'yesterday' })
+      .update({ created_at: new Date(Date.now() - 23 * 60 * 60 * 1000) });
+    const state = await bookingState(database());
+
+    const repeat = await book(api, customer, event.id, items, key('yesterday'));
+
+    expect(repeat.headers.get('idempotent-replayed')).to.equal('true');
+    expect(repeat.body.id).to.equal(first.body.id);
+    expect(await bookingState(database())).to.deep.equal(state);
+  });
+
   it('rejects the same key with a different body as 422 idempotency_key_reused', async () => {
     const { customer, event, general } = scene;
     await book(api, customer, event.id, [{ ticket_type_id: general.id, quantity: 1 }], key('k'));
