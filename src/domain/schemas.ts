@@ -17,16 +17,28 @@ export const opaqueId = z
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'is too long' });
 
+/**
+ * Text both engines can store: PostgreSQL refuses NUL in text (a 500 if it gets
+ * there) and lone surrogates are not Unicode text at all.
+ */
+const UNSTORABLE = /[\u0000\p{Cs}]/u; // NUL, or a surrogate not paired (`u` mode pairs the rest)
+const isStorableText = (text: string) => !UNSTORABLE.test(text);
+const STORABLE_TEXT = { error: 'must be Unicode text without NUL characters' };
+
 /** Free text that must say something: trimmed, not blank, bounded. */
 export const label = (max: number) =>
   z
     .string({ error: 'must be a string' })
     .trim()
     .min(1, { error: 'must not be blank' })
-    .max(max, { error: `must be at most ${max} characters` });
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine(isStorableText, STORABLE_TEXT);
 
 export const longText = (max: number) =>
-  z.string({ error: 'must be a string' }).max(max, { error: `must be at most ${max} characters` });
+  z
+    .string({ error: 'must be a string' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine(isStorableText, STORABLE_TEXT);
 
 export const wholeNumber = (min: number, max: number) =>
   z

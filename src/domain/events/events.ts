@@ -96,7 +96,7 @@ export async function listEvents(
   if (query.from) rows.where('starts_at', '>=', query.from);
   if (query.to) rows.where('starts_at', '<', query.to);
   if (query.cursor) {
-    const [startsAt, id] = decodeCursor(query.cursor, ['number', 'string']);
+    const [startsAt, id] = decodeCursor(query.cursor, ['time', 'id']);
     rows.whereRaw('(starts_at > ? or (starts_at = ? and id > ?))', [
       new Date(startsAt as number),
       new Date(startsAt as number),

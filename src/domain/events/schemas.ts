@@ -93,8 +93,8 @@ export type EventPatch = z.output<typeof EventPatch>;
 
 export const EventListQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().max(200).optional().meta({ description: 'Text in the title or description.' }),
-  venue: z.string().max(200).optional().meta({ description: 'Text in the venue.' }),
+  q: longText(200).optional().meta({ description: 'Text in the title or description.' }),
+  venue: longText(200).optional().meta({ description: 'Text in the venue.' }),
   from: timestamp.optional().meta({ description: 'Events starting at or after.' }),
   to: timestamp.optional().meta({ description: 'Events starting before.' }),
   status: z
