@@ -80,6 +80,12 @@ const BAD_BODIES: BadBody[] = [
     code: 'validation_failed',
   },
   {
+    name: 'NUL characters and lone surrogates in every field',
+    raw: (fields: string[]) => everyField(fields, 'a\u0000\ud800'),
+    status: 422,
+    code: 'validation_failed',
+  },
+  {
     name: 'unknown fields with unicode names',
     raw: () => JSON.stringify({ 'naïve 🎟️': 'ü', 'ключ\u0000': null }),
     status: 422,

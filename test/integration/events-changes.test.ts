@@ -261,6 +261,12 @@ forEachEngine('PATCH and DELETE /v1/events/:id', (database) => {
       expect(second.body.data).to.have.length(1);
       expect(second.body.next_cursor).to.equal(null);
       expect((await attendees('?cursor=%%%')).status).to.equal(422);
+      const forged = Buffer.from(JSON.stringify(['not-an-id'])).toString('base64url');
+      const refused = await attendees(`?cursor=${forged}`);
+      expect(refused.status).to.equal(422);
+      expect(refused.body.errors).to.deep.equal([
+        { path: 'cursor', message: 'is not a cursor we issued' },
+      ]);
     });
 
     it("answers 404 for another organiser's event and 403 for customers", async () => {

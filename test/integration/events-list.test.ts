@@ -153,6 +153,8 @@ forEachEngine('GET /v1/events', (database) => {
         ['?status=archived', 'status'],
         [`?q=${'x'.repeat(201)}`, 'q'],
         ['?colour=red', ''],
+        ['?q=a%00b', 'q'],
+        ['?venue=x%00', 'venue'],
       ]) {
         const res = await list(owner, query);
         expect(res.status, query).to.equal(422);
@@ -226,10 +228,15 @@ forEachEngine('GET /v1/events', (database) => {
     });
 
     it('rejects a cursor it did not issue, and limits outside 1..100', async () => {
-      const forged = Buffer.from(JSON.stringify(['x', 1])).toString('base64url');
+      const forge = (values: unknown[]) =>
+        Buffer.from(JSON.stringify(values)).toString('base64url');
       for (const query of [
         '?cursor=garbage',
-        `?cursor=${forged}`,
+        `?cursor=${forge(['x', 1])}`,
+        `?cursor=${forge([Date.now(), 'not-an-id'])}`,
+        `?cursor=${forge([1e20, '01890000-0000-7000-8000-000000000000'])}`,
+        `?cursor=${forge([-1e15, '01890000-0000-7000-8000-000000000000'])}`,
+        `?cursor=${forge([1.5, '01890000-0000-7000-8000-000000000000'])}`,
         `?cursor=${'a'.repeat(501)}`,
         '?limit=0',
         '?limit=101',

@@ -152,6 +152,26 @@ forEachEngine('POST /v1/events', (database) => {
     await expectInvalid(eventBody({ ticket_types: types }), 'ticket_types');
   });
 
+  it('rejects text with NUL characters or lone surrogates', async () => {
+    await expectInvalid(eventBody({ title: 'Jazz\u0000Night' }), 'title');
+    await expectInvalid(eventBody({ venue: 'Hall \ud800' }), 'venue');
+    await expectInvalid(eventBody({ description: '\udc00' }), 'description');
+    const ticket_types = [{ name: 'A\u0000', price: 1, quantity: 1 }];
+    await expectInvalid(eventBody({ ticket_types }), 'ticket_types.0.name');
+  });
+
+  it('keeps any other Unicode text as sent', async () => {
+    const title = 'Ünïcødé 🎷 جاز 爵士 e\u0301';
+    const res = await create(eventBody({ title, venue: 'Zürich 🏟️' }));
+
+    expect(res.status).to.equal(201);
+    expect(res.body).to.include({ title, venue: 'Zürich 🏟️' });
+    const stored = await api.request('GET', `/v1/events/${res.body.id}`, {
+      token: organiser.token,
+    });
+    expect(stored.body.title).to.equal(title);
+  });
+
   it('rejects unknown fields', async () => {
     await expectInvalid(eventBody({ organiser_id: organiser.id }), '');
   });
