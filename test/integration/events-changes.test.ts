@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TestApi, type TestUser } from '../helpers/api.js';
 import { forEachEngine } from '../helpers/databases.js';
-import { countRows, outboxEntries } from '../helpers/db-state.js';
+import { countRows, outboxEntries, snapshotDatabase } from '../helpers/db-state.js';
 import { book, createEvent, inDays } from '../helpers/fixtures.js';
 
 forEachEngine('PATCH and DELETE /v1/events/:id', (database) => {
@@ -107,6 +107,44 @@ forEachEngine('PATCH and DELETE /v1/events/:id', (database) => {
       expect(await eventOutbox()).to.have.length(1);
     });
 
+    it('records the other changes of a cancelling PATCH in its one event.cancelled row', async () => {
+      await patch({ status: 'cancelled', title: 'Called off', description: 'Sorry.' });
+
+      expect(await eventOutbox()).to.deep.equal([
+        {
+          kind: 'event.cancelled',
+          payload: {
+            event_id: event.id,
+            changes: { title: { old: 'Jazz on the Quay', new: 'Called off' } },
+          },
+        },
+      ]);
+    });
+
+    it('refuses to publish an event that has started', async () => {
+      const draft = await createEvent(api, owner, { status: 'draft' });
+      await database()
+        .db.knex('events')
+        .where({ id: draft.id })
+        .update({ starts_at: new Date(Date.now() - 60_000) });
+
+      const res = await patch({ status: 'published' }, draft.id);
+
+      expect(res.status).to.equal(422);
+      expect(res.body.errors.map((e: any) => e.path)).to.deep.equal(['status']);
+    });
+
+    it('hides a cancelled event from customers but not from its owner', async () => {
+      await patch({ status: 'cancelled' });
+
+      const asCustomer = await api.request('GET', `/v1/events/${event.id}`, {
+        token: customer.token,
+      });
+      const asOwner = await api.request('GET', `/v1/events/${event.id}`, { token: owner.token });
+      expect(asCustomer.status).to.equal(404);
+      expect(asOwner.body.status).to.equal('cancelled');
+    });
+
     it('publishes a draft and takes a published event without bookings back to draft', async () => {
       const draft = await createEvent(api, owner, { status: 'draft' });
 
@@ -116,10 +154,12 @@ forEachEngine('PATCH and DELETE /v1/events/:id', (database) => {
 
     it('refuses to take an event with confirmed bookings back to draft', async () => {
       const booking = await bookOne();
+      const before = await snapshotDatabase(database());
 
-      const refused = await patch({ status: 'draft' });
+      const refused = await patch({ status: 'draft', title: 'Renamed' });
       expect(refused.status).to.equal(409);
       expect(refused.body.code).to.equal('event_has_bookings');
+      expect(await snapshotDatabase(database())).to.deep.equal(before);
 
       await cancelBooking(booking.id);
       expect((await patch({ status: 'draft' })).status).to.equal(200);
