@@ -21,8 +21,8 @@ export const opaqueId = z
  * Text both engines can store: PostgreSQL refuses NUL in text (a 500 if it gets
  * there) and lone surrogates are not Unicode text at all.
  */
-const UNSTORABLE = /[\u0000\p{Cs}]/u; // NUL, or a surrogate not paired (`u` mode pairs the rest)
-const isStorableText = (text: string) => !UNSTORABLE.test(text);
+const LONE_SURROGATE = /\p{Cs}/u; // `u` mode pairs the valid surrogates; what is left is lone
+const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 const STORABLE_TEXT = { error: 'must be Unicode text without NUL characters' };
 
 /** Free text that must say something: trimmed, not blank, bounded. */

@@ -87,7 +87,7 @@ forEachEngine('GET /openapi.json', (database) => {
   it('resolves every $ref inside components.schemas', () => {
     const refs = collectRefs(doc);
 
-    expect(refs).to.not.be.empty;
+    expect(refs.length).to.be.greaterThan(0);
     for (const [at, ref] of refs) {
       expect(ref, at).to.match(/^#\/components\/schemas\/[^/]+$/);
       const name = ref.slice('#/components/schemas/'.length);
