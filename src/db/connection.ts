@@ -53,6 +53,10 @@ function openSqlite(filename: string): Knex {
         conn.pragma('busy_timeout = 5000');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
+        // SQLite's lower() folds ASCII only; text search must match PostgreSQL's.
+        conn.function('unicode_lower', { deterministic: true }, (text) =>
+          typeof text === 'string' ? text.toLowerCase() : text,
+        );
         done(null, conn);
       },
     },
@@ -61,6 +65,11 @@ function openSqlite(filename: string): Knex {
 
 interface SqliteConnection {
   pragma(source: string): unknown;
+  function(
+    name: string,
+    options: { deterministic: boolean },
+    fn: (value: unknown) => unknown,
+  ): unknown;
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Knex {

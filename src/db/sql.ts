@@ -68,8 +68,15 @@ export function whereContains(
   column: string,
   text: string,
 ): Knex.QueryBuilder {
-  return query.whereRaw(`lower(??) like ? escape '\\'`, [
+  const lower = isSqlite(query) ? 'unicode_lower' : 'lower';
+  return query.whereRaw(`${lower}(??) like ? escape '\\'`, [
     column,
     `%${escapeLike(text.toLowerCase())}%`,
   ]);
+}
+
+/** SQLite's own lower() is ASCII only; connections register a Unicode one (connection.ts). */
+function isSqlite(query: Knex.QueryBuilder): boolean {
+  const client = (query as unknown as { client?: { config?: { client?: unknown } } }).client;
+  return client?.config?.client === 'better-sqlite3';
 }

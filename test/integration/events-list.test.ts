@@ -107,11 +107,26 @@ forEachEngine('GET /v1/events', (database) => {
       expect(titles(await list(customer, '?q=QUARTET'))).to.deep.equal(['Jazz Night']);
     });
 
+    it('ignores case beyond ASCII, the same on both engines', async () => {
+      await createEvent(api, owner, { title: 'Über Jazz', venue: 'ÉCOLE', starts_at: inDays(30) });
+
+      expect(titles(await list(owner, `?q=${encodeURIComponent('über')}`))).to.deep.equal([
+        'Über Jazz',
+      ]);
+      expect(titles(await list(owner, `?q=${encodeURIComponent('ÜBER')}`))).to.deep.equal([
+        'Über Jazz',
+      ]);
+      expect(titles(await list(customer, `?venue=${encodeURIComponent('école')}`))).to.deep.equal([
+        'Über Jazz',
+      ]);
+    });
+
     it('treats % and _ in q as plain text', async () => {
       expect(titles(await list(owner, '?q=100%25'))).to.deep.equal(['100% Rock_n_Roll']);
       expect(titles(await list(owner, '?q=%25'))).to.deep.equal(['100% Rock_n_Roll']);
       expect(titles(await list(owner, '?q=k_n'))).to.deep.equal(['100% Rock_n_Roll']);
       expect(titles(await list(owner, '?q=z_N'))).to.deep.equal([]);
+      expect(titles(await list(owner, '?q=%5C'))).to.deep.equal([]);
     });
 
     it('matches venue as text', async () => {
