@@ -35,21 +35,29 @@ export async function freePort(): Promise<number> {
  * Spawns `bin/evbook serve` (the compiled `dist/`, so `npm run build` must have
  * run) on a free port over `databaseUrl`, and waits until `/readyz` answers 200.
  */
-export async function spawnServe(databaseUrl: string, timeoutMs = 30_000): Promise<ServeProcess> {
+export async function spawnServe(
+  databaseUrl: string,
+  timeoutMs = 30_000,
+  options: { migrate?: boolean } = {},
+): Promise<ServeProcess> {
   if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does it).');
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--no-migrate'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      EVBOOK_DATABASE_URL: databaseUrl,
-      EVBOOK_LOG_LEVEL: 'warn',
-      EVBOOK_PUBLIC_URL: SERVE_PUBLIC_URL,
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', String(port), ...(options.migrate ? [] : ['--no-migrate'])],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        EVBOOK_DATABASE_URL: databaseUrl,
+        EVBOOK_LOG_LEVEL: 'warn',
+        EVBOOK_PUBLIC_URL: SERVE_PUBLIC_URL,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-10_000);
