@@ -134,7 +134,7 @@ forEachEngine('responses match the documented views', (database) => {
   });
 });
 
-forEachEngine('health', (database) => {
+forEachEngine('GET /healthz and /readyz', (database) => {
   let api: TestApi;
   before(async () => {
     api = await TestApi.start(database());
