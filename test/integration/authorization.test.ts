@@ -202,7 +202,10 @@ forEachEngine('access tokens', (database) => {
   async function expectUnauthorized(res: ApiResponse) {
     expect(res.status, JSON.stringify(res.body)).to.equal(401);
     expect(res.body.code).to.equal('unauthorized');
-    expect(res.headers.get('www-authenticate')).to.match(/^Bearer realm="evbook"/);
+    // RFC 6750 §3: quoted values, and no `"` or `\` inside error_description.
+    expect(res.headers.get('www-authenticate')).to.match(
+      /^Bearer realm="evbook"(, error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]*")?$/,
+    );
     expect(JSON.stringify(res.body)).to.not.match(/JWS|JWT[A-Z]|at [A-Za-z.]+ \(/);
   }
 

@@ -57,11 +57,16 @@ export function renderProblem(ctx: Koa.ParameterizedContext<ApiState>, error: Ap
     ctx.set(
       'WWW-Authenticate',
       hasToken
-        ? `Bearer realm="evbook", error="invalid_token", error_description="${error.detail}"`
+        ? `Bearer realm="evbook", error="invalid_token", error_description="${headerSafe(error.detail)}"`
         : 'Bearer realm="evbook"',
     );
   }
   if (error instanceof RateLimitedError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+}
+
+/** RFC 6750 §3: `error_description` may hold neither `"` nor `\\` nor non-ASCII. */
+function headerSafe(text: string): string {
+  return text.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
 }
 
 class AppErrorNotFoundRoute extends AppError {
