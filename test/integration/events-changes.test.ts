@@ -23,10 +23,14 @@ forEachEngine('PATCH and DELETE /v1/events/:id', (database) => {
     api.request('PATCH', `/v1/events/${id}`, { token: user.token, body });
   const remove = (id = event.id, user = owner) =>
     api.request('DELETE', `/v1/events/${id}`, { token: user.token });
-  const bookOne = async () => {
-    const res = await book(api, customer, event.id, [
-      { ticket_type_id: event.ticket_types[0].id, quantity: 1 },
-    ]);
+  const bookOne = async (headers: Record<string, string> = {}) => {
+    const res = await book(
+      api,
+      customer,
+      event.id,
+      [{ ticket_type_id: event.ticket_types[0].id, quantity: 1 }],
+      headers,
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body;
   };
@@ -240,7 +244,7 @@ forEachEngine('PATCH and DELETE /v1/events/:id', (database) => {
     });
 
     it('deletes when only cancelled bookings exist, with those bookings', async () => {
-      const booking = await bookOne();
+      const booking = await bookOne({ 'Idempotency-Key': 'delete-me-later' });
       await cancelBooking(booking.id);
 
       expect((await remove()).status).to.equal(204);
