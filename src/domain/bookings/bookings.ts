@@ -1,8 +1,8 @@
 import type { Knex } from '../../db/connection.js';
 import { isNativeSqlite } from '../../db/sqlite-native.js';
-import { isUniqueViolation, returnedRows } from '../../db/sql.js';
+import { isForeignKeyViolation, isUniqueViolation, returnedRows } from '../../db/sql.js';
 import { isId } from '../../shared/ids.js';
-import { eventNotFound } from '../errors.js';
+import { accountGone, eventNotFound } from '../errors.js';
 import type { TicketTypeRow } from '../events/rows.js';
 import { recordOutbox } from '../outbox.js';
 import { bookOnSqlite } from './book-sqlite.js';
@@ -57,7 +57,12 @@ export async function createBooking(
   const requestHash = hashRequest(input);
 
   if (isNativeSqlite(knex)) {
-    return bookOnSqlite(knex, { customerId, input, key, requestHash, now });
+    return bookOnSqlite(knex, { customerId, input, key, requestHash, now }).catch(
+      (error: unknown) => {
+        if (isForeignKeyViolation(error)) throw accountGone(error);
+        throw error;
+      },
+    );
   }
 
   if (key !== undefined) {
@@ -77,6 +82,7 @@ export async function createBooking(
         const replay = await findReplay(knex, customerId, key, requestHash);
         if (replay) return replay;
       }
+      if (isForeignKeyViolation(error)) throw accountGone(error);
       if (!(error instanceof StockMoved) && !isDeadlock(error)) throw error;
       if (attempt >= MAX_ATTEMPTS) throw soldOut(plan, await reread(knex, types));
     }
