@@ -1,19 +1,4 @@
-import type { TestDatabase } from './databases.js';
-
-/** Every table a request could write to, signing keys included. */
-const TABLES = [
-  'users',
-  'organisers',
-  'customers',
-  'events',
-  'ticket_types',
-  'bookings',
-  'booking_items',
-  'idempotency_keys',
-  'outbox',
-  'notifications',
-  'signing_keys',
-];
+import { SCHEMA_TABLES as TABLES, type TestDatabase } from './databases.js';
 
 export interface DatabaseSnapshot {
   counts: Record<string, number>;
