@@ -25,6 +25,8 @@ export interface Config {
   authRateLimit: number;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (CORS). Default none: CORS off. */
+  corsOrigins: string[];
 }
 
 /** Where each setting comes from in the environment, so errors can name it. */
@@ -38,6 +40,7 @@ export const ENV_NAMES = {
   logLevel: 'EVBOOK_LOG_LEVEL',
   authRateLimit: 'EVBOOK_AUTH_RATE_LIMIT',
   bodyLimitBytes: 'EVBOOK_BODY_LIMIT_BYTES',
+  corsOrigins: 'EVBOOK_CORS_ORIGINS',
 } as const satisfies Record<keyof Config, string>;
 
 export type ConfigKey = keyof Config;
@@ -73,6 +76,20 @@ const FIELDS: { [K in ConfigKey]: z.ZodType<Config[K]> } = {
   }),
   authRateLimit: integer(1, 1_000_000),
   bodyLimitBytes: integer(1024, 100 * 1024 * 1024),
+  corsOrigins: z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean)
+        : value,
+    z.array(
+      z
+        .url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })
+        .transform((url) => new URL(url).origin),
+    ),
+  ),
 };
 
 const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
@@ -83,6 +100,7 @@ const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
   logLevel: 'info',
   authRateLimit: 10,
   bodyLimitBytes: 1024 * 1024,
+  corsOrigins: [],
 };
 
 /**
