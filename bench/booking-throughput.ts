@@ -2,6 +2,10 @@
  * Booking requests per second over HTTP on embedded SQLite, against a bare Koa JSON
  * route measured in the same run. Absolute numbers vary between machines; the ratio
  * is what this prints and compares with the target. Run: `npm run bench`.
+ *
+ * Knobs: BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS (default
+ * "16,64"), BENCH_NODE_ARGS (extra node flags for `serve`, e.g. "--cpu-prof"),
+ * BENCH_SHOW_METRICS=1 (print the server's own latency histogram for bookings).
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -170,6 +174,15 @@ async function main(): Promise<void> {
       );
     }
 
+    if (process.env.BENCH_SHOW_METRICS) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      console.log(
+        text
+          .split('\n')
+          .filter((l) => /createBooking|event_loop_lag|gc_duration_seconds_(sum|count)/.test(l))
+          .join('\n'),
+      );
+    }
     // Stop the server first: requests still in flight when the load generator stops
     // would otherwise commit between the two reads below.
     await stop(serve);
