@@ -76,8 +76,13 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         clearInterval(housekeeping);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // close() drops only the connections idle at that moment; one kept alive after
+        // its last in-flight response would hold the shutdown until keepAliveTimeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
         server.closeIdleConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closed;
+        clearInterval(sweep);
         await db.close();
       })()),
   };
