@@ -9,6 +9,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private silent = false;
 
   private constructor(
     private readonly targetHost: string,
@@ -34,6 +35,7 @@ export class TcpProxy {
 
   /** Listens again (on the same port once it has one): the database is back. */
   async open(): Promise<void> {
+    this.silent = false;
     if (this.server) return;
     const server = createServer((client) => this.pipe(client));
     server.listen(this.port, '127.0.0.1');
@@ -41,6 +43,16 @@ export class TcpProxy {
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : this.port;
     this.server = server;
+  }
+
+  /**
+   * Drops every connection, then accepts new ones but forwards nothing: a database
+   * host that has gone silent (packets dropped) rather than one refusing connections.
+   * `open()` ends it.
+   */
+  blackhole(): void {
+    this.silent = true;
+    this.cut();
   }
 
   /** Drops every connection through the proxy, as a server restart or a network fault would. */
@@ -58,6 +70,12 @@ export class TcpProxy {
   }
 
   private pipe(client: Socket): void {
+    if (this.silent) {
+      this.sockets.add(client);
+      client.on('error', () => client.destroy());
+      client.on('close', () => this.sockets.delete(client));
+      return;
+    }
     const upstream = createConnection(this.targetPort, this.targetHost);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);

@@ -76,6 +76,33 @@ describe('database faults [postgres]', function () {
     }
   });
 
+  it('answers 503 within a bound, not after minutes, while the database host is silent', async () => {
+    const organiser = await api.user('organiser');
+    await createEvent(api, organiser);
+
+    proxy.blackhole();
+    try {
+      const answers = await Promise.race([
+        Promise.all([
+          api.request('GET', '/v1/events', { token: organiser.token }),
+          api.request('GET', '/readyz'),
+        ]),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no answer within 20 s')), 20_000).unref(),
+        ),
+      ]);
+      expectUnavailable(answers[0]);
+      expect(answers[1].status).to.equal(503);
+    } finally {
+      await proxy.open();
+    }
+
+    await untilReady(api);
+    expect((await api.request('GET', '/v1/events', { token: organiser.token })).status).to.equal(
+      200,
+    );
+  });
+
   it('loses no booking, doubles none and oversells nothing when connections are cut under load', async () => {
     const organiser = await api.user('organiser');
     const customers: TestUser[] = [];
