@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../shared/logger.js';
 
@@ -19,9 +19,28 @@ const PARSER_ERRORS: Record<string, { status: number; code: string; detail: stri
 
 const MALFORMED = { status: 400, code: 'bad_request', detail: 'The request is not valid HTTP.' };
 
+const EXPECTATION_FAILED = {
+  status: 417,
+  code: 'expectation_failed',
+  detail: 'The only expectation supported is "Expect: 100-continue".',
+};
+
+type Refusal = typeof MALFORMED;
+
+function problemBody(refusal: Refusal, requestId: string): string {
+  return JSON.stringify({
+    type: `/problems/${refusal.code}`,
+    title: STATUS_CODES[refusal.status],
+    status: refusal.status,
+    detail: refusal.detail,
+    code: refusal.code,
+    instance: `urn:evbook:request:${requestId}`,
+  });
+}
+
 /**
  * Answers requests that Node's parser rejects (malformed HTTP, oversized headers,
- * slow clients) with problem+json like every other error, instead of Node's bare
+ * slow clients, an unsupported `Expect`) with problem+json like every other error, instead of Node's bare
  * status line, then closes the connection. A socket that is already gone, or whose
  * response has begun, is simply destroyed.
  */
@@ -36,14 +55,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
     const known = PARSER_ERRORS[error.code ?? ''] ?? MALFORMED;
     const requestId = randomUUID();
     logger.info({ requestId, code: known.code, reason: error.code }, 'request refused');
-    const body = JSON.stringify({
-      type: `/problems/${known.code}`,
-      title: STATUS_CODES[known.status],
-      status: known.status,
-      detail: known.detail,
-      code: known.code,
-      instance: `urn:evbook:request:${requestId}`,
-    });
+    const body = problemBody(known, requestId);
     socket.end(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\n` +
         'Content-Type: application/problem+json\r\n' +
@@ -53,5 +65,20 @@ export function answerClientErrors(server: Server, logger: Logger): void {
         'Connection: close\r\n\r\n' +
         body,
     );
+  });
+
+  // Node answers an `Expect` other than 100-continue itself, with a bare 417.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    logger.info({ requestId, code: EXPECTATION_FAILED.code }, 'request refused');
+    const body = problemBody(EXPECTATION_FAILED, requestId);
+    res.writeHead(EXPECTATION_FAILED.status, {
+      'Content-Type': 'application/problem+json',
+      'Content-Length': Buffer.byteLength(body),
+      'X-Content-Type-Options': 'nosniff',
+      'X-Request-Id': requestId,
+      Connection: 'close',
+    });
+    res.end(body);
   });
 }
