@@ -260,6 +260,38 @@ forEachEngine('property-based hostile input', (database) => {
     });
   }
 
+  it('any method on any route never gives a 5xx', async function () {
+    this.timeout(60_000);
+    const method = fc.constantFrom(
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'OPTIONS',
+      'TRACE',
+      'PROPFIND',
+      'MKCOL',
+      'LOCK',
+      'PURGE',
+      'SEARCH',
+    );
+    await fc.assert(
+      fc.asyncProperty(routeArb(API_ROUTES), method, fc.boolean(), async (route, verb, signed) => {
+        await probe({
+          method: verb,
+          path: pathOf(route),
+          headers: {
+            'content-type': 'application/json',
+            ...(signed ? { authorization: `Bearer ${tokens[route.roles[0]!]}` } : {}),
+          },
+          body: verb === 'GET' || verb === 'TRACE' ? undefined : json({}),
+        });
+      }),
+      params(120),
+    );
+  });
+
   it('random path ids on every route with one never give a 5xx', async function () {
     this.timeout(60_000);
     const routes = API_ROUTES.filter((route) => route.path.includes(':'));
