@@ -13,6 +13,18 @@ import { createApp } from './app.js';
 export interface ServeOptions {
   /** Apply pending migrations before listening. Default true. */
   migrate?: boolean;
+  /**
+   * Background work started once the database is ready and stopped before it closes,
+   * e.g. the notification dispatcher (`src/jobs/notifier.ts`). Default none.
+   */
+  background?: (db: Database) => BackgroundWork;
+}
+
+/** What the server needs to know of its background work. */
+export interface BackgroundWork {
+  /** For `/readyz`: throws when the job queue is unreachable. */
+  checkQueue?: () => Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -42,7 +54,8 @@ export async function startServer(
   }
 
   const verifier = createTokenVerifier({ knex: db.knex, ...tokenIdentity(config.publicUrl) });
-  const app = createApp({ db, config, logger, verifier });
+  const background = options.background?.(db);
+  const app = createApp({ db, config, logger, verifier, checkQueue: background?.checkQueue });
   const server: Server = app.listen(config.port, config.host);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -64,6 +77,7 @@ export async function startServer(
         clearInterval(housekeeping);
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await background?.close();
         await db.close();
       })()),
   };
