@@ -20,7 +20,7 @@ export class TestSmtp {
   attempts = 0;
   private failures = 0;
   private holds = 0;
-  private held: Array<(error?: Error) => void> = [];
+  private held: Array<() => void> = [];
 
   private constructor(
     private readonly server: SMTPServer,
@@ -33,6 +33,7 @@ export class TestSmtp {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      closeTimeout: 200,
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -70,7 +71,7 @@ export class TestSmtp {
     this.attempts++;
     if (this.holds > 0) {
       this.holds--;
-      this.held.push(callback);
+      this.held.push(() => this.accept(raw, session, callback));
       return;
     }
     if (this.failures > 0) {
@@ -78,6 +79,19 @@ export class TestSmtp {
       callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
       return;
     }
+    this.accept(raw, session, callback);
+  }
+
+  /** Answers the held messages now, accepting them. */
+  releaseHeld(): void {
+    for (const release of this.held.splice(0)) release();
+  }
+
+  private accept(
+    raw: string,
+    session: { envelope: { rcptTo: Array<{ address: string }> } },
+    callback: (error?: Error | null) => void,
+  ): void {
     const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
     const subject =
       /^Subject: (.*(?:\r?\n[ \t].*)*)$/m.exec(head)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
@@ -93,7 +107,7 @@ export class TestSmtp {
   }
 
   async close(): Promise<void> {
-    for (const release of this.held.splice(0)) release(new Error('server closing'));
+    this.held.splice(0);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
