@@ -29,19 +29,23 @@ export async function fetchHolderPage(
   limit: number,
 ): Promise<Holder[]> {
   const ids =
-    db.dialect === 'postgres'
-      ? "string_agg(b.id::text, ',' order by b.id)"
-      : "group_concat(b.id, ',')";
-  const query = db
-    .knex('bookings as b')
-    .join('users as u', 'u.id', 'b.customer_id')
-    .where('b.event_id', eventId)
-    .andWhere('b.status', 'confirmed')
-    .groupBy('b.customer_id', 'u.email', 'u.name')
-    .orderBy('b.customer_id')
+    db.dialect === 'postgres' ? "string_agg(id::text, ',' order by id)" : "group_concat(id, ',')";
+  // Group the bookings alone, so that the index gives the groups in order and the
+  // LIMIT stops the scan; then join the page's users. Grouping after the join lets
+  // SQLite sort every remaining holder for each page.
+  const page = db
+    .knex('bookings')
+    .where({ event_id: eventId, status: 'confirmed' })
+    .groupBy('customer_id')
+    .orderBy('customer_id')
     .limit(limit)
-    .select('b.customer_id', 'u.email', 'u.name', db.knex.raw(`${ids} as booking_ids`));
-  if (afterCustomerId !== null) query.andWhere('b.customer_id', '>', afterCustomerId);
+    .select('customer_id', db.knex.raw(`${ids} as booking_ids`));
+  if (afterCustomerId !== null) page.andWhere('customer_id', '>', afterCustomerId);
+  const query = db
+    .knex(page.as('h'))
+    .join('users as u', 'u.id', 'h.customer_id')
+    .orderBy('h.customer_id')
+    .select('h.customer_id', 'u.email', 'u.name', 'h.booking_ids');
   const rows = (await query) as HolderRow[];
   return rows.map((row) => ({
     customerId: row.customer_id,
