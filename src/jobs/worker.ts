@@ -37,7 +37,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const handlerDeps = { db, logger, publicUrl: config.publicUrl };
   const deliverDeps = { knex: db.knex, mailer, logger };
 
-  async function process(job: Job): Promise<string> {
+  async function processJob(job: Job): Promise<string> {
     if (job.name === JOB_NAMES.email) {
       return deliverEmail(deliverDeps, job.data as EmailJobData);
     }
@@ -64,7 +64,7 @@ export function startWorker(options: WorkerOptions): Worker {
     NOTIFICATIONS_QUEUE,
     async (job) => {
       try {
-        return await process(job);
+        return await processJob(job);
       } catch (error) {
         // A non-retryable AppError (bad data) fails at once; anything else backs off.
         if (isAppError(error) && !error.retryable) throw new UnrecoverableError(error.message);

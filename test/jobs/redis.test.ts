@@ -186,7 +186,9 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       expect(report.failed[0]).to.include({ source: 'job', kind: 'outbox', attempts: 2 });
       expect(await retryFailed(database().db, queue)).to.equal(1);
       await waitFor('the confirmation', () => smtp.received.length === 1);
-      expect(await notificationCount(knex())).to.equal(1);
+      await waitFor('the record', async () => (await notificationCount(knex())) === 1);
+      await queueIdle(queue);
+      expect(smtp.received).to.have.length(1);
     });
 
     it('takes bookings while Redis is down and sends their emails once it is back', async function () {
@@ -208,8 +210,9 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       children.push(redis);
       startInProcessWorker(cfg);
       await waitFor('both confirmations', () => smtp.received.length === 2, 30_000);
-      await waitFor('the outbox to drain', async () => (await undispatched(knex())) === 0);
-      expect(await notificationCount(knex())).to.equal(2);
+      await waitFor('both records', async () => (await notificationCount(knex())) === 2);
+      expect(await undispatched(knex())).to.equal(0);
+      expect(smtp.received).to.have.length(2);
       await notifier.checkQueue!();
     });
 
