@@ -7,7 +7,11 @@
  */
 export async function up(knex) {
   await knex.schema.createTable('idempotency_keys', (t) => {
-    t.uuid('customer_id').notNullable().references('user_id').inTable('customers').onDelete('CASCADE');
+    t.uuid('customer_id')
+      .notNullable()
+      .references('user_id')
+      .inTable('customers')
+      .onDelete('CASCADE');
     t.string('key', 255).notNullable();
     t.string('request_hash', 64).notNullable();
     t.integer('response_status').notNullable();

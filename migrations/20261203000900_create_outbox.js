@@ -13,7 +13,9 @@ export async function up(knex) {
     t.text('payload').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable();
     t.timestamp('dispatched_at', { useTz: true }).nullable();
-    t.index(['created_at', 'id'], 'outbox_pending_idx', { predicate: knex.whereNull('dispatched_at') });
+    t.index(['created_at', 'id'], 'outbox_pending_idx', {
+      predicate: knex.whereNull('dispatched_at'),
+    });
   });
 }
 

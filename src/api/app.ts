@@ -12,7 +12,12 @@ import type { AnyRoute } from './routes/route.js';
 import { ticketTypeRoutes } from './routes/ticket-types.js';
 
 /** Every `/v1` operation of API.md. */
-export const API_ROUTES: AnyRoute[] = [...eventRoutes, ...ticketTypeRoutes, ...bookingRoutes, ...meRoutes];
+export const API_ROUTES: AnyRoute[] = [
+  ...eventRoutes,
+  ...ticketTypeRoutes,
+  ...bookingRoutes,
+  ...meRoutes,
+];
 
 /** The Koa application: operations endpoints, then the `/v1` API. */
 export function createApp(deps: ApiDeps): Koa<ApiState> {
@@ -21,7 +26,10 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
 
   let openApi: unknown;
   const api = buildRouter(API_ROUTES, deps);
-  const ops = operationsRouter(deps, () => (openApi ??= buildOpenApiDocument(API_ROUTES, deps.config.publicUrl)));
+  const ops = operationsRouter(
+    deps,
+    () => (openApi ??= buildOpenApiDocument(API_ROUTES, deps.config.publicUrl)),
+  );
 
   app.use(requestContext(deps.logger));
   app.use(problemDetails());

@@ -31,7 +31,10 @@ const Problem = z
  * The OpenAPI 3.1 document, generated from the same route descriptions and zod
  * schemas that validate requests, so the two cannot drift apart.
  */
-export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string): Record<string, unknown> {
+export function buildOpenApiDocument(
+  routes: AnyRoute[],
+  serverUrl: string,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
@@ -90,7 +93,13 @@ function operation(route: AnyRoute): Record<string, unknown> {
     });
   }
   for (const header of route.headers ?? []) {
-    parameters.push({ name: header.name, in: 'header', required: false, description: header.description, schema: { type: 'string', maxLength: 255 } });
+    parameters.push({
+      name: header.name,
+      in: 'header',
+      required: false,
+      description: header.description,
+      schema: { type: 'string', maxLength: 255 },
+    });
   }
 
   const responses: Record<string, unknown> = {
@@ -128,12 +137,15 @@ function operation(route: AnyRoute): Record<string, unknown> {
 
 /** One schema as JSON Schema, with references pointing into the components. */
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _s, $defs: _d, ...doc } = z.toJSONSchema(schema, {
+  const {
+    $schema: _s,
+    $defs: _d,
+    ...doc
+  } = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
   }) as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(doc).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(
+    JSON.stringify(doc).replaceAll('"#/$defs/', '"#/components/schemas/'),
+  ) as Record<string, unknown>;
 }

@@ -3,12 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureSigningKeys } from '../auth/keys.js';
 import { createTokenVerifier, tokenIdentity } from '../auth/tokens.js';
-import { openDatabase, type Database } from '../db/connection.js';
+import { assertReachable, openDatabase, type Database } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
 import { sweepIdempotencyKeys } from '../domain/bookings/idempotency.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { createApp } from './app.js';
+import { UnavailableError } from '../shared/errors.js';
 
 export interface ServeOptions {
   /** Apply pending migrations before listening. Default true. */
@@ -43,6 +44,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const db = openDatabase(config.databaseUrl);
   try {
+    await assertReachable(db, config.databaseUrl);
     if (options.migrate ?? true) {
       const applied = await migrateLatest(db);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -60,7 +62,18 @@ export async function startServer(
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await background?.close();
+    await db.close();
+    const reason = (error as { code?: string }).code ?? String(error);
+    throw new UnavailableError(
+      'listen_failed',
+      `cannot listen on ${config.host}:${config.port} (${reason})`,
+      { cause: error },
+    );
+  }
   const housekeeping = startHousekeeping(db, logger);
 
   const { port } = server.address() as AddressInfo;

@@ -24,13 +24,22 @@ export function buildProgram(): Command {
     .option('--public-url <url>', 'issuer and base of links (EVBOOK_PUBLIC_URL)')
     .addOption(
       new Option('--log-level <level>', 'pino level (EVBOOK_LOG_LEVEL)').choices([
-        'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
       ]),
     )
     .option('--no-migrate', 'do not apply pending migrations at start')
-    .addHelpText('after', '\nExample:\n  EVBOOK_DATABASE_URL=postgres://localhost/evbook evbook serve --port 8080')
+    .addHelpText(
+      'after',
+      '\nExample:\n  EVBOOK_DATABASE_URL=postgres://localhost/evbook evbook serve --port 8080',
+    )
     .action(async (options) => {
-      const { runServe } = await import('./commands/serve.js');
+      const { runServe } = await import('./admin/serve.js');
       await runServe(options);
     });
 
@@ -38,13 +47,19 @@ export function buildProgram(): Command {
     .command('migrate')
     .description('apply, revert or list database migrations')
     .addArgument(
-      new Command().createArgument('[action]', 'latest, rollback or status').choices(['latest', 'rollback', 'status']).default('latest'),
+      new Command()
+        .createArgument('[action]', 'latest, rollback or status')
+        .choices(['latest', 'rollback', 'status'])
+        .default('latest'),
     )
     .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
     .option('--all', 'with rollback: revert every migration, not just the last batch')
-    .addHelpText('after', '\nExamples:\n  evbook migrate\n  evbook migrate status\n  evbook migrate rollback')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  evbook migrate\n  evbook migrate status\n  evbook migrate rollback',
+    )
     .action(async (action: 'latest' | 'rollback' | 'status', options) => {
-      const { runMigrate } = await import('./commands/migrate.js');
+      const { runMigrate } = await import('./admin/migrate.js');
       await runMigrate(action, options);
     });
 
@@ -53,9 +68,12 @@ export function buildProgram(): Command {
     .description('process notification jobs from Redis (needs EVBOOK_REDIS_URL)')
     .option('--concurrency <n>', 'jobs processed at once (default 10)')
     .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
-    .addHelpText('after', '\nExample:\n  EVBOOK_REDIS_URL=redis://localhost:6379 evbook worker --concurrency 20')
+    .addHelpText(
+      'after',
+      '\nExample:\n  EVBOOK_REDIS_URL=redis://localhost:6379 evbook worker --concurrency 20',
+    )
     .action(async (options) => {
-      const { runWorker } = await import('./commands/worker.js');
+      const { runWorker } = await import('./admin/worker.js');
       await runWorker(options);
     });
 
@@ -68,7 +86,7 @@ export function buildProgram(): Command {
     .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
     .addHelpText('after', '\nExamples:\n  evbook notifications\n  evbook notifications --retry')
     .action(async (options) => {
-      const { runNotifications } = await import('./commands/notifications.js');
+      const { runNotifications } = await import('./admin/notifications.js');
       await runNotifications(options);
     });
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
+import { UnavailableError } from '../shared/errors.js';
 
 export type { Knex };
 export type Dialect = 'sqlite' | 'postgres';
@@ -17,6 +18,12 @@ export interface DatabaseOptions {
   poolMax?: number;
 }
 
+/**
+ * Knex prints its own warnings (with stack traces) to the console; we report
+ * failures ourselves, once, so its voice is muted.
+ */
+const QUIET = { warn() {}, error() {}, deprecate() {}, debug() {} };
+
 /** The folder holding the Knex migrations, beside `src/` and `dist/`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -26,7 +33,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
  */
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const knex = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url, options);
+  const knex =
+    dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url, options);
   return { knex, dialect, close: () => knex.destroy() };
 }
 
@@ -35,6 +43,7 @@ function openSqlite(filename: string): Knex {
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    log: QUIET,
     migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.js'] },
     pool: {
       min: 1,
@@ -44,6 +53,10 @@ function openSqlite(filename: string): Knex {
         conn.pragma('busy_timeout = 5000');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
+        // SQLite's lower() folds ASCII only; text search must match PostgreSQL's.
+        conn.function('unicode_lower', { deterministic: true }, (text) =>
+          typeof text === 'string' ? text.toLowerCase() : text,
+        );
         done(null, conn);
       },
     },
@@ -52,13 +65,41 @@ function openSqlite(filename: string): Knex {
 
 interface SqliteConnection {
   pragma(source: string): unknown;
+  function(
+    name: string,
+    options: { deterministic: boolean },
+    fn: (value: unknown) => unknown,
+  ): unknown;
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Knex {
   return knexFactory({
     client: 'pg',
     connection: url,
+    log: QUIET,
     migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.js'] },
     pool: { min: 0, max: options.poolMax ?? 10 },
   });
+}
+
+/** The URL without its password, fit for messages and logs. */
+export function describeDatabase(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
+}
+
+/**
+ * Checks that the database answers; a failure becomes an UnavailableError that
+ * names the database (without its password) and the reason, in one line.
+ */
+export async function assertReachable(db: Database, url: string): Promise<void> {
+  try {
+    await db.knex.raw('select 1');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UnavailableError(
+      'database_unreachable',
+      `cannot reach the database at ${describeDatabase(url)}: ${reason}`,
+      { cause: error },
+    );
+  }
 }

@@ -41,7 +41,9 @@ function errorCode(error: unknown): string | undefined {
 export function isUniqueViolation(error: unknown): boolean {
   const code = errorCode(error);
   return (
-    code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
 
@@ -66,5 +68,15 @@ export function whereContains(
   column: string,
   text: string,
 ): Knex.QueryBuilder {
-  return query.whereRaw(`lower(??) like ? escape '\\'`, [column, `%${escapeLike(text.toLowerCase())}%`]);
+  const lower = isSqlite(query) ? 'unicode_lower' : 'lower';
+  return query.whereRaw(`${lower}(??) like ? escape '\\'`, [
+    column,
+    `%${escapeLike(text.toLowerCase())}%`,
+  ]);
+}
+
+/** SQLite's own lower() is ASCII only; connections register a Unicode one (connection.ts). */
+function isSqlite(query: Knex.QueryBuilder): boolean {
+  const client = (query as unknown as { client?: { config?: { client?: unknown } } }).client;
+  return client?.config?.client === 'better-sqlite3';
 }

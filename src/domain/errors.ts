@@ -1,4 +1,9 @@
-import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../shared/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type FieldError,
+} from '../shared/errors.js';
 
 /**
  * The domain's user-facing messages, kept together. Each helper returns the typed
@@ -29,7 +34,10 @@ export const ticketTypeHasSales = () =>
   );
 
 export const ticketTypeNameTaken = (name: string) =>
-  new ConflictError('ticket_type_name_taken', `The event already has a ticket type named "${name}".`);
+  new ConflictError(
+    'ticket_type_name_taken',
+    `The event already has a ticket type named "${name}".`,
+  );
 
 export const bookingNotCancellable = () =>
   new ConflictError(
@@ -37,7 +45,8 @@ export const bookingNotCancellable = () =>
     'The event has started; its bookings can no longer be cancelled.',
   );
 
-export const invalid = (detail: string, errors: FieldError[]) => new ValidationError(detail, errors);
+export const invalid = (detail: string, errors: FieldError[]) =>
+  new ValidationError(detail, errors);
 
 /** One field error as a ValidationError whose detail repeats it. */
 export const invalidField = (path: string, message: string) =>

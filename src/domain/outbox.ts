@@ -20,13 +20,18 @@ export async function recordOutbox(
   payload: Record<string, unknown>,
   now: Date,
 ): Promise<string> {
-  const id = newId();
-  await trx('outbox').insert({
-    id,
+  const row = outboxRow(kind, payload, now);
+  await trx('outbox').insert(row);
+  return row.id;
+}
+
+/** The row an outbox entry is stored as. */
+export function outboxRow(kind: OutboxKind, payload: Record<string, unknown>, now: Date) {
+  return {
+    id: newId(),
     kind,
     payload: JSON.stringify(payload),
     created_at: now,
     dispatched_at: null,
-  });
-  return id;
+  };
 }

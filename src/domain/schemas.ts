@@ -6,8 +6,8 @@ import { z } from 'zod';
  */
 
 /** An RFC 3339 timestamp with a zone (`Z` or an offset), read as a Date. */
-export const timestamp = z
-  .iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp with a time zone' })
+export const timestamp = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 timestamp with a time zone' })
   .transform((value) => new Date(value))
   .meta({ example: '2027-05-01T18:00:00Z' });
 
@@ -17,16 +17,28 @@ export const opaqueId = z
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'is too long' });
 
+/**
+ * Text both engines can store: PostgreSQL refuses NUL in text (a 500 if it gets
+ * there) and lone surrogates are not Unicode text at all.
+ */
+const LONE_SURROGATE = /\p{Cs}/u; // `u` mode pairs the valid surrogates; what is left is lone
+const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+const STORABLE_TEXT = { error: 'must be Unicode text without NUL characters' };
+
 /** Free text that must say something: trimmed, not blank, bounded. */
 export const label = (max: number) =>
   z
     .string({ error: 'must be a string' })
     .trim()
     .min(1, { error: 'must not be blank' })
-    .max(max, { error: `must be at most ${max} characters` });
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine(isStorableText, STORABLE_TEXT);
 
 export const longText = (max: number) =>
-  z.string({ error: 'must be a string' }).max(max, { error: `must be at most ${max} characters` });
+  z
+    .string({ error: 'must be a string' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine(isStorableText, STORABLE_TEXT);
 
 export const wholeNumber = (min: number, max: number) =>
   z

@@ -40,7 +40,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
 
   const loop = (async () => {
     while (!stopped) {
-      let claimed = 0;
+      let claimed: number;
       try {
         const entries = await claimOutbox(db, transport.batchSize, transport.leaseMs);
         claimed = entries.length;

@@ -8,7 +8,11 @@ export function newId(): string {
   return uuidv7();
 }
 
-/** True when `value` can be an id of ours; anything else cannot exist. */
+/**
+ * True when `value` can be an id of ours; anything else cannot exist. Only the
+ * lower-case form we issue counts, so both engines agree (PostgreSQL's uuid type
+ * would otherwise match an upper-cased id that SQLite's text column does not).
+ */
 export function isId(value: string): boolean {
-  return uuidValidate(value);
+  return uuidValidate(value) && value === value.toLowerCase();
 }

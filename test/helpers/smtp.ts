@@ -28,7 +28,8 @@ export class TestSmtp {
   ) {}
 
   static async start(): Promise<TestSmtp> {
-    let smtp: TestSmtp | undefined;
+    // The server's callback needs the instance, which needs the server's port.
+    const self: { smtp?: TestSmtp } = {};
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -38,14 +39,14 @@ export class TestSmtp {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () =>
-          smtp!.receive(Buffer.concat(chunks).toString('utf8'), session, callback),
+          self.smtp!.receive(Buffer.concat(chunks).toString('utf8'), session, callback),
         );
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.server.address() as AddressInfo;
-    smtp = new TestSmtp(server, `smtp://127.0.0.1:${port}`);
-    return smtp;
+    self.smtp = new TestSmtp(server, `smtp://127.0.0.1:${port}`);
+    return self.smtp;
   }
 
   /** Refuses the next `count` messages with 451. */

@@ -11,7 +11,9 @@ export function jsonBody(limitBytes: number): Koa.Middleware {
   const parse = bodyParser({
     enableTypes: ['json'],
     jsonLimit: limitBytes,
-    jsonStrict: true,
+    // Any JSON value is well-formed (RFC 8259): `null` or `"x"` must reach the schema
+    // and be a 422 `validation_failed`, not a 400 `invalid_json`.
+    jsonStrict: false,
     encoding: 'utf-8',
     extendTypes: { json: ['application/json', 'application/*+json'] },
   });

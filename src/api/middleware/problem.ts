@@ -57,11 +57,16 @@ export function renderProblem(ctx: Koa.ParameterizedContext<ApiState>, error: Ap
     ctx.set(
       'WWW-Authenticate',
       hasToken
-        ? `Bearer realm="evbook", error="invalid_token", error_description="${error.detail}"`
+        ? `Bearer realm="evbook", error="invalid_token", error_description="${headerSafe(error.detail)}"`
         : 'Bearer realm="evbook"',
     );
   }
   if (error instanceof RateLimitedError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+}
+
+/** RFC 6750 §3: `error_description` may hold neither `"` nor `\\` nor non-ASCII. */
+function headerSafe(text: string): string {
+  return text.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
 }
 
 class AppErrorNotFoundRoute extends AppError {
@@ -87,14 +92,24 @@ function toAppError(thrown: unknown): AppError {
   if (status === 413 || http?.type === 'entity.too.large') {
     return new PayloadTooLargeError('payload_too_large', 'The request body is too large.');
   }
-  if (http?.type === 'entity.parse.failed') {
-    return new UsageError('invalid_json', 'The request body is not valid JSON (an object or array).');
+  // co-body throws a bare SyntaxError with status 400 (no `type`) for unparseable JSON.
+  if (http?.type === 'entity.parse.failed' || (thrown instanceof SyntaxError && status === 400)) {
+    return new UsageError('invalid_json', 'The request body is not valid JSON.');
   }
-  if (status === 415 || http?.type === 'encoding.unsupported' || http?.type === 'charset.unsupported') {
+  if (
+    status === 415 ||
+    http?.type === 'encoding.unsupported' ||
+    http?.type === 'charset.unsupported'
+  ) {
     return new UnsupportedMediaTypeError('unsupported_media_type', 'Send the body as UTF-8 JSON.');
   }
-  if (status === 405) return new MethodNotAllowedError('method_not_allowed', 'The resource does not allow this method.');
-  if (status === 501) return new MethodNotAllowedError('method_not_allowed', 'This method is not supported.');
+  if (status === 405)
+    return new MethodNotAllowedError(
+      'method_not_allowed',
+      'The resource does not allow this method.',
+    );
+  if (status === 501)
+    return new MethodNotAllowedError('method_not_allowed', 'This method is not supported.');
   if (status !== undefined && status >= 400 && status < 500) {
     return new UsageError('bad_request', 'The request could not be read.');
   }
@@ -109,7 +124,15 @@ function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
   const message = error instanceof Error ? error.message : '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', 'SQLITE_BUSY'].includes(code) ||
-    /Knex: Timeout acquiring a connection/.test(message)
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      '57P01',
+      '57P03',
+      '08006',
+      '08001',
+      'SQLITE_BUSY',
+    ].includes(code) || /Knex: Timeout acquiring a connection/.test(message)
   );
 }

@@ -21,7 +21,12 @@ export function requestContext(logger: Logger): Koa.Middleware<ApiState> {
       await next();
     } finally {
       ctx.state.logger.debug(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+        },
         'request',
       );
     }

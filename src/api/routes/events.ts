@@ -1,6 +1,12 @@
 import { listAttendees } from '../../domain/bookings/queries.js';
 import { AttendeeListQuery, AttendeeView } from '../../domain/bookings/schemas.js';
-import { createEvent, deleteEvent, getEvent, listEvents, updateEvent } from '../../domain/events/events.js';
+import {
+  createEvent,
+  deleteEvent,
+  getEvent,
+  listEvents,
+  updateEvent,
+} from '../../domain/events/events.js';
 import { EventCreate, EventListQuery, EventPatch, EventView } from '../../domain/events/schemas.js';
 import { defineRoute, type AnyRoute } from './route.js';
 import { pageOf } from './pages.js';
@@ -93,4 +99,3 @@ export const eventRoutes: AnyRoute[] = [
     }),
   }),
 ];
-

@@ -27,7 +27,7 @@ export async function listBookings(
     if (!isId(query.event_id)) return { data: [], next_cursor: null };
     rows.where({ event_id: query.event_id });
   }
-  if (query.cursor) rows.where('id', '<', decodeCursor(query.cursor, ['string'])[0] as string);
+  if (query.cursor) rows.where('id', '<', decodeCursor(query.cursor, ['id'])[0] as string);
   const found: BookingRow[] = await rows.orderBy('id', 'desc').limit(query.limit + 1);
   return paged(await toBookingViews(knex, found.slice(0, query.limit)), found.length > query.limit);
 }
@@ -52,7 +52,7 @@ export async function listAttendees(
     .select('bookings.*', 'users.name as customer_name', 'users.email as customer_email');
   if (query.status) rows.where({ 'bookings.status': query.status });
   if (query.cursor) {
-    rows.where('bookings.id', '>', decodeCursor(query.cursor, ['string'])[0] as string);
+    rows.where('bookings.id', '>', decodeCursor(query.cursor, ['id'])[0] as string);
   }
   const found: Array<BookingRow & { customer_name: string; customer_email: string }> = await rows
     .orderBy('bookings.id', 'asc')
@@ -62,7 +62,11 @@ export async function listAttendees(
   const views = await toBookingViews(knex, page);
   const data = views.map((view, i) => ({
     ...view,
-    customer: { id: view.customer_id, name: page[i]!.customer_name, email: page[i]!.customer_email },
+    customer: {
+      id: view.customer_id,
+      name: page[i]!.customer_name,
+      email: page[i]!.customer_email,
+    },
   }));
   return paged(data, found.length > query.limit);
 }

@@ -28,7 +28,10 @@ export type BookingCreate = z.output<typeof BookingCreate>;
 
 export const BookingListQuery = z.strictObject({
   ...pageQuery,
-  status: z.enum(BOOKING_STATUSES).optional().meta({ description: 'Only bookings in this status.' }),
+  status: z
+    .enum(BOOKING_STATUSES)
+    .optional()
+    .meta({ description: 'Only bookings in this status.' }),
   event_id: opaqueId.optional().meta({ description: 'Only bookings of this event.' }),
 });
 export type BookingListQuery = z.output<typeof BookingListQuery>;

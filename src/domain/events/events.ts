@@ -96,7 +96,7 @@ export async function listEvents(
   if (query.from) rows.where('starts_at', '>=', query.from);
   if (query.to) rows.where('starts_at', '<', query.to);
   if (query.cursor) {
-    const [startsAt, id] = decodeCursor(query.cursor, ['number', 'string']);
+    const [startsAt, id] = decodeCursor(query.cursor, ['time', 'id']);
     rows.whereRaw('(starts_at > ? or (starts_at = ? and id > ?))', [
       new Date(startsAt as number),
       new Date(startsAt as number),
@@ -150,7 +150,8 @@ export async function updateEvent(
     const endsAt = patch.ends_at ?? toDate(current.ends_at);
     if (patch.starts_at || patch.ends_at) {
       if (endsAt <= startsAt) invalidFieldThrow('ends_at', 'must be after starts_at');
-      if (patch.starts_at && startsAt <= now) invalidFieldThrow('starts_at', 'must be in the future');
+      if (patch.starts_at && startsAt <= now)
+        invalidFieldThrow('starts_at', 'must be in the future');
     }
 
     const status = patch.status ?? current.status;
@@ -164,7 +165,8 @@ export async function updateEvent(
       const before = field.endsWith('_at') ? toDate(current[field]).toISOString() : current[field];
       const next = patch[field];
       const after = next instanceof Date ? next.toISOString() : next;
-      if (after !== undefined && after !== before) changes[field] = { old: String(before), new: after };
+      if (after !== undefined && after !== before)
+        changes[field] = { old: String(before), new: after };
     }
 
     await trx('events')
@@ -257,7 +259,10 @@ async function checkStatusChange(
 }
 
 async function hasConfirmedBookings(trx: Knex.Transaction, eventId: string): Promise<boolean> {
-  return (await trx('bookings').where({ event_id: eventId, status: 'confirmed' }).first('id')) !== undefined;
+  return (
+    (await trx('bookings').where({ event_id: eventId, status: 'confirmed' }).first('id')) !==
+    undefined
+  );
 }
 
 async function hasAnyBooking(trx: Knex.Transaction, eventId: string): Promise<boolean> {

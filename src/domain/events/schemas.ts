@@ -86,17 +86,15 @@ export const EventPatch = z
     starts_at: eventFields.starts_at.optional(),
     ends_at: eventFields.ends_at.optional(),
     currency: eventFields.currency.optional(),
-    status: z
-      .enum(EVENT_STATUSES, { error: 'must be draft, published or cancelled' })
-      .optional(),
+    status: z.enum(EVENT_STATUSES, { error: 'must be draft, published or cancelled' }).optional(),
   })
   .meta({ id: 'EventPatch' });
 export type EventPatch = z.output<typeof EventPatch>;
 
 export const EventListQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().max(200).optional().meta({ description: 'Text in the title or description.' }),
-  venue: z.string().max(200).optional().meta({ description: 'Text in the venue.' }),
+  q: longText(200).optional().meta({ description: 'Text in the title or description.' }),
+  venue: longText(200).optional().meta({ description: 'Text in the venue.' }),
   from: timestamp.optional().meta({ description: 'Events starting at or after.' }),
   to: timestamp.optional().meta({ description: 'Events starting before.' }),
   status: z

@@ -4,7 +4,8 @@ import type { TicketTypeCreate } from './schemas.js';
 
 /** A sales window, when both ends are set, must close after it opens. */
 export function checkSalesWindow(start: Date | null, end: Date | null, path: string): void {
-  if (start && end && end <= start) throw invalidField(path ? `${path}.sales_end` : 'sales_end', 'must be after sales_start');
+  if (start && end && end <= start)
+    throw invalidField(path ? `${path}.sales_end` : 'sales_end', 'must be after sales_start');
 }
 
 /** The row a new ticket type is stored as. */

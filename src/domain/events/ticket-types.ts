@@ -57,8 +57,10 @@ export async function updateTicketType(
         .first();
       if (!current) throw ticketTypeNotFound();
 
-      const salesStart = patch.sales_start === undefined ? toDateOrNull(current.sales_start) : patch.sales_start;
-      const salesEnd = patch.sales_end === undefined ? toDateOrNull(current.sales_end) : patch.sales_end;
+      const salesStart =
+        patch.sales_start === undefined ? toDateOrNull(current.sales_start) : patch.sales_start;
+      const salesEnd =
+        patch.sales_end === undefined ? toDateOrNull(current.sales_end) : patch.sales_end;
       checkSalesWindow(salesStart, salesEnd, '');
 
       const update = trx('ticket_types')

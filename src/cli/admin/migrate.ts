@@ -1,4 +1,4 @@
-import { openDatabase } from '../../db/connection.js';
+import { assertReachable, openDatabase } from '../../db/connection.js';
 import { migrateLatest, migrateRollback, migrationStatus } from '../../db/migrate.js';
 import { printResult } from '../output.js';
 import { adminConfig, type AdminFlags } from './admin-config.js';
@@ -15,6 +15,7 @@ export async function runMigrate(
   const config = adminConfig(flags);
   const db = openDatabase(config.databaseUrl);
   try {
+    await assertReachable(db, config.databaseUrl);
     if (action === 'latest') {
       const applied = await migrateLatest(db);
       printResult(applied.length ? `applied:\n  ${applied.join('\n  ')}` : 'already up to date');
@@ -27,7 +28,9 @@ export async function runMigrate(
         ...status.completed.map((name) => `  applied  ${name}`),
         ...status.pending.map((name) => `  pending  ${name}`),
       ];
-      printResult(`${status.pending.length} pending, ${status.completed.length} applied\n${lines.join('\n')}`);
+      printResult(
+        `${status.pending.length} pending, ${status.completed.length} applied\n${lines.join('\n')}`,
+      );
     }
   } finally {
     await db.close();
