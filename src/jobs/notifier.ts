@@ -32,6 +32,8 @@ export function startNotifier(config: Readonly<Config>, db: Database, logger: Lo
         publicUrl: config.publicUrl,
         maxAttempts: config.jobAttempts,
         backoffMs: config.jobBackoffMs,
+        // Renewed only per row and per page of a fan-out, so longer than a job lock.
+        leaseMs: config.jobLockMs * 10,
       });
   const dispatcher = startDispatcher({ db, transport, logger: log, pollMs: config.outboxPollMs });
   return {

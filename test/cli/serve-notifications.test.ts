@@ -30,6 +30,32 @@ async function call(url: string, method: string, path: string, token: string, bo
   return { status: response.status, body: (await response.json()) as any };
 }
 
+async function bookThroughServe(database: TestDatabase, url: string) {
+  const knex = database.db.knex;
+  const organiser = await createUser(knex, {
+    email: `org.${Date.now()}@example.test`,
+    name: 'Olga',
+    role: 'organiser',
+    passwordHash: null,
+  });
+  const customer = await createUser(knex, {
+    email: `cus.${Date.now()}@example.test`,
+    name: 'Carl',
+    role: 'customer',
+    passwordHash: null,
+  });
+  const orgToken = await signTestToken(database, PUBLIC_URL, organiser);
+  const cusToken = await signTestToken(database, PUBLIC_URL, customer);
+  const event = await call(url, 'POST', '/v1/events', orgToken, eventBody());
+  expect(event.status, JSON.stringify(event.body)).to.equal(201);
+  const booking = await call(url, 'POST', '/v1/bookings', cusToken, {
+    event_id: event.body.id,
+    items: [{ ticket_type_id: event.body.ticket_types[0].id, quantity: 1 }],
+  });
+  expect(booking.status, JSON.stringify(booking.body)).to.equal(201);
+  return { customer, booking: booking.body };
+}
+
 for (const dialect of engines()) {
   describe(`evbook serve, embedded notifications [${dialect}]`, function () {
     this.timeout(60_000);
@@ -45,32 +71,6 @@ for (const dialect of engines()) {
       if (child && child.exitCode === null) child.kill('SIGKILL');
     });
 
-    async function bookThroughServe(url: string) {
-      const knex = database.db.knex;
-      const organiser = await createUser(knex, {
-        email: `org.${Date.now()}@example.test`,
-        name: 'Olga',
-        role: 'organiser',
-        passwordHash: null,
-      });
-      const customer = await createUser(knex, {
-        email: `cus.${Date.now()}@example.test`,
-        name: 'Carl',
-        role: 'customer',
-        passwordHash: null,
-      });
-      const orgToken = await signTestToken(database, PUBLIC_URL, organiser);
-      const cusToken = await signTestToken(database, PUBLIC_URL, customer);
-      const event = await call(url, 'POST', '/v1/events', orgToken, eventBody());
-      expect(event.status, JSON.stringify(event.body)).to.equal(201);
-      const booking = await call(url, 'POST', '/v1/bookings', cusToken, {
-        event_id: event.body.id,
-        items: [{ ticket_type_id: event.body.ticket_types[0].id, quantity: 1 }],
-      });
-      expect(booking.status, JSON.stringify(booking.body)).to.equal(201);
-      return { customer, booking: booking.body };
-    }
-
     it('sends the confirmation itself, through the console mailer by default', async () => {
       const serve = await startServe({
         EVBOOK_DATABASE_URL: database.url,
@@ -80,7 +80,7 @@ for (const dialect of engines()) {
       const ready = await fetch(`${serve.url}/readyz`);
       expect(((await ready.json()) as any).checks.queue).to.equal('in-process');
 
-      const { customer } = await bookThroughServe(serve.url);
+      const { customer } = await bookThroughServe(database, serve.url);
       const line = `email to ${customer.email}: Booking confirmed: Jazz on the Quay`;
       await waitFor('the console line', () => serve.stderr().includes(line));
       await waitFor('the record', async () => (await notificationCount(database.db.knex)) === 1);
@@ -99,7 +99,7 @@ for (const dialect of engines()) {
           EVBOOK_MAIL_URL: smtp.url,
         });
         child = serve.child;
-        const { customer, booking } = await bookThroughServe(serve.url);
+        const { customer, booking } = await bookThroughServe(database, serve.url);
         await waitFor('the email', () => smtp.received.length === 1);
         await waitFor(
           'the outbox to drain',
@@ -113,6 +113,54 @@ for (const dialect of engines()) {
       } finally {
         await smtp.close();
       }
+    });
+  });
+}
+
+for (const dialect of engines()) {
+  describe(`evbook serve killed mid-send, embedded [${dialect}]`, function () {
+    this.timeout(60_000);
+    let database: TestDatabase;
+    let child: ChildProcess | undefined;
+    let smtp: TestSmtp;
+
+    before(async () => {
+      database = await createTestDatabase(dialect);
+    });
+    after(async () => database.destroy());
+    beforeEach(async () => {
+      smtp = await TestSmtp.start();
+    });
+    afterEach(async () => {
+      if (child && child.exitCode === null) child.kill('SIGKILL');
+      await smtp.close();
+    });
+
+    it('lets another serve deliver once the lease expires, and records the email once', async () => {
+      const env = {
+        EVBOOK_DATABASE_URL: database.url,
+        EVBOOK_OUTBOX_POLL_MS: '50',
+        EVBOOK_MAIL_URL: smtp.url,
+        EVBOOK_JOB_LOCK_MS: '100',
+      };
+      smtp.holdNext(1);
+      const first = await startServe(env);
+      child = first.child;
+      const { customer } = await bookThroughServe(database, first.url);
+      await waitFor('the first serve to be mid-send', () => smtp.heldCount === 1);
+      first.child.kill('SIGKILL');
+      expect(await exited(first.child)).to.equal('SIGKILL');
+      expect(await notificationCount(database.db.knex)).to.equal(0);
+
+      const second = await startServe(env);
+      child = second.child;
+      await waitFor('the second serve to deliver', () => smtp.received.length === 1);
+      await waitFor('the record', async () => (await notificationCount(database.db.knex)) === 1);
+      expect(smtp.received[0]!.to).to.deep.equal([customer.email]);
+      expect(smtp.attempts).to.equal(2);
+      second.child.kill('SIGTERM');
+      expect(await exited(second.child)).to.equal(0);
+      expect(smtp.received).to.have.length(1);
     });
   });
 }
