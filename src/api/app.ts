@@ -1,6 +1,9 @@
 import Koa from 'koa';
 import type { ApiDeps, ApiState } from './context.js';
+import { createMetrics } from './metrics.js';
+import { measureRequests } from './middleware/measure.js';
 import { problemDetails } from './middleware/problem.js';
+import { securityHeaders } from './middleware/security.js';
 import { requestContext } from './middleware/request-context.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { buildRouter } from './router.js';
@@ -25,13 +28,17 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.silent = true;
 
   let openApi: unknown;
+  const metrics = createMetrics(deps.db.knex);
   const api = buildRouter(API_ROUTES, deps);
   const ops = operationsRouter(
     deps,
     () => (openApi ??= buildOpenApiDocument(API_ROUTES, deps.config.publicUrl)),
+    metrics.registry,
   );
 
   app.use(requestContext(deps.logger));
+  app.use(measureRequests(metrics));
+  for (const step of securityHeaders(deps.config.corsOrigins)) app.use(step);
   app.use(problemDetails());
   app.use(ops.routes());
   app.use(api.routes());

@@ -20,4 +20,6 @@ export interface ApiState {
   logger: Logger;
   /** Set by the route's authentication step. */
   actor: Actor;
+  /** The operation id of the matched route, the label of its metrics. */
+  operation?: string;
 }

@@ -17,6 +17,7 @@ export function buildRouter(routes: AnyRoute[], deps: ApiDeps): Router<ApiState>
   for (const route of routes) {
     const steps: Koa.Middleware<ApiState>[] = [];
     steps.push(async (ctx, next) => {
+      ctx.state.operation = route.operationId;
       ctx.state.actor = await authorize(ctx, deps.verifier, route.roles);
       return next();
     });

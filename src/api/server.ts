@@ -9,6 +9,7 @@ import { sweepIdempotencyKeys } from '../domain/bookings/idempotency.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { createApp } from './app.js';
+import { answerClientErrors } from './client-errors.js';
 import { UnavailableError } from '../shared/errors.js';
 
 export interface ServeOptions {
@@ -62,6 +63,7 @@ export async function startServer(
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  answerClientErrors(server, logger);
   try {
     await once(server, 'listening');
   } catch (error) {

@@ -88,6 +88,20 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runNotifications } = await import('./admin/notifications.js');
       await runNotifications(options);
+      });
+
+  program
+    .command('verify')
+    .description('check that every sold count matches the confirmed bookings (exit 65 if not)')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
+    .option('--json', 'print the drift as JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  EVBOOK_DATABASE_URL=postgres://localhost/evbook evbook verify',
+    )
+    .action(async (options) => {
+      const { runVerify } = await import('./admin/verify.js');
+      await runVerify(options);
     });
 
   return program;

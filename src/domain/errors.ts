@@ -1,4 +1,5 @@
 import {
+  AuthError,
   ConflictError,
   NotFoundError,
   ValidationError,
@@ -51,3 +52,10 @@ export const invalid = (detail: string, errors: FieldError[]) =>
 /** One field error as a ValidationError whose detail repeats it. */
 export const invalidField = (path: string, message: string) =>
   new ValidationError(`${path} ${message}.`, [{ path, message }]);
+
+/**
+ * A validly signed token whose user is gone, or no longer holds the token's role:
+ * the write found no profile to point at. The token proves nothing any more.
+ */
+export const accountGone = (cause: unknown) =>
+  new AuthError('The account of this access token no longer exists; sign in again.', { cause });

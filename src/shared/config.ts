@@ -39,6 +39,8 @@ export interface Config {
   jobLockMs: number;
   /** How often an idle outbox dispatcher looks for new rows. Default `1000` ms. */
   outboxPollMs: number;
+  /** Browser origins allowed to call the API (CORS). Default none: CORS off. */
+  corsOrigins: string[];
 }
 
 /** Where each setting comes from in the environment, so errors can name it. */
@@ -59,6 +61,7 @@ export const ENV_NAMES = {
   jobBackoffMs: 'EVBOOK_JOB_BACKOFF_MS',
   jobLockMs: 'EVBOOK_JOB_LOCK_MS',
   outboxPollMs: 'EVBOOK_OUTBOX_POLL_MS',
+  corsOrigins: 'EVBOOK_CORS_ORIGINS',
 } as const satisfies Record<keyof Config, string>;
 
 export type ConfigKey = keyof Config;
@@ -105,6 +108,20 @@ const FIELDS: { [K in ConfigKey]: z.ZodType<Config[K]> } = {
   jobBackoffMs: integer(1, 3_600_000),
   jobLockMs: integer(100, 3_600_000),
   outboxPollMs: integer(10, 3_600_000),
+  corsOrigins: z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean)
+        : value,
+    z.array(
+      z
+        .url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })
+        .transform((url) => new URL(url).origin),
+    ),
+  ),
 };
 
 const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
@@ -122,6 +139,7 @@ const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
   jobBackoffMs: 1000,
   jobLockMs: 30_000,
   outboxPollMs: 1000,
+  corsOrigins: [],
 };
 
 /**

@@ -14,6 +14,22 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
+/** Every table of the schema, in the order the migrations create them. */
+export const SCHEMA_TABLES = [
+  'users',
+  'organisers',
+  'customers',
+  'events',
+  'ticket_types',
+  'bookings',
+  'booking_items',
+  'idempotency_keys',
+  'outbox',
+  'notifications',
+  'signing_keys',
+];
+
+/** The tables emptied between tests: all but the signing keys, children first. */
 const DATA_TABLES = [
   'notifications',
   'outbox',

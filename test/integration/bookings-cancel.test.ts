@@ -8,6 +8,7 @@ import {
   startEventNow,
   type BookingScene,
 } from '../helpers/bookings.js';
+import { findStockDrift } from '../../src/domain/audit.js';
 import { forEachEngine } from '../helpers/databases.js';
 import { book } from '../helpers/fixtures.js';
 
@@ -21,6 +22,10 @@ forEachEngine('POST /v1/bookings/:id/cancel', (database) => {
     api = await TestApi.start(database());
   });
   after(async () => api.stop());
+  afterEach(async () => {
+    // `evbook verify`'s check: every sold count equals its confirmed bookings.
+    expect(await findStockDrift(database().db.knex)).to.deep.equal([]);
+  });
   beforeEach(async () => {
     scene = await bookingScene(api);
     const res = await book(api, scene.customer, scene.event.id, [

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { signTestToken, TestApi, type ApiResponse, type TestUser } from '../helpers/api.js';
 import { bookedOf, bookingState, outboxRows, soldOf } from '../helpers/bookings.js';
+import { findStockDrift } from '../../src/domain/audit.js';
 import { forEachEngine, type TestDatabase } from '../helpers/databases.js';
 import { book, createEvent } from '../helpers/fixtures.js';
 import { SERVE_PUBLIC_URL, spawnServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -53,6 +54,10 @@ forEachEngine('concurrent bookings', (database) => {
     api = await TestApi.start(database());
   });
   after(async () => api.stop());
+  afterEach(async () => {
+    // `evbook verify`'s check: every sold count equals its confirmed bookings.
+    expect(await findStockDrift(database().db.knex)).to.deep.equal([]);
+  });
 
   it(`sells exactly the last 50 tickets to ${RACERS} simultaneous requests`, async function () {
     this.timeout(120_000);

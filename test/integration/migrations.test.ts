@@ -3,21 +3,12 @@ import { readdirSync } from 'node:fs';
 import { MIGRATIONS_DIR } from '../../src/db/connection.js';
 import { migrateLatest, migrateRollback, migrationStatus } from '../../src/db/migrate.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, engines, type TestDatabase } from '../helpers/databases.js';
-
-const TABLES = [
-  'users',
-  'organisers',
-  'customers',
-  'events',
-  'ticket_types',
-  'bookings',
-  'booking_items',
-  'idempotency_keys',
-  'outbox',
-  'notifications',
-  'signing_keys',
-];
+import {
+  createTestDatabase,
+  engines,
+  SCHEMA_TABLES as TABLES,
+  type TestDatabase,
+} from '../helpers/databases.js';
 
 for (const dialect of engines()) {
   describe(`migrations [${dialect}]`, function () {

@@ -26,6 +26,16 @@ export function jsonBody(limitBytes: number): Koa.Middleware {
         'Send the body as JSON with "Content-Type: application/json".',
       );
     }
+    // Compressed bodies are refused before anything inflates them: a body that is
+    // not what its encoding claims made zlib throw a 500, and a small compressed
+    // body can inflate to far more than the size limit allows.
+    const encoding = ctx.get('content-encoding').trim().toLowerCase();
+    if (hasBody && encoding !== '' && encoding !== 'identity') {
+      throw new UnsupportedMediaTypeError(
+        'unsupported_media_type',
+        'Send the body uncompressed, without "Content-Encoding".',
+      );
+    }
     if (!hasBody) {
       ctx.request.body = undefined;
       return next();

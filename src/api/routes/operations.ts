@@ -1,12 +1,18 @@
 import Router from '@koa/router';
+import type { Registry } from 'prom-client';
 import type { ApiDeps, ApiState } from '../context.js';
 import { UnavailableError } from '../../shared/errors.js';
 
 /**
  * Unauthenticated operational endpoints: liveness, readiness (database and queue
- * reachable) and the OpenAPI document.
+ * reachable), Prometheus metrics and the OpenAPI document. Expose `/metrics` to your
+ * scraper only (it is bound with the API; filter it at the proxy).
  */
-export function operationsRouter(deps: ApiDeps, openApi: () => unknown): Router<ApiState> {
+export function operationsRouter(
+  deps: ApiDeps,
+  openApi: () => unknown,
+  metrics: Registry,
+): Router<ApiState> {
   const router = new Router<ApiState>();
 
   router.get('/healthz', (ctx) => {
@@ -38,6 +44,11 @@ export function operationsRouter(deps: ApiDeps, openApi: () => unknown): Router<
       });
     }
     ctx.body = { status: 'ready', checks };
+  });
+
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.contentType;
+    ctx.body = await metrics.metrics();
   });
 
   router.get('/openapi.json', (ctx) => {

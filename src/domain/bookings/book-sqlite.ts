@@ -10,8 +10,8 @@ import {
   replayOf,
   requestedIds,
   soldOut,
-  takeStockStatement,
   type BookingOutcome,
+  type BookingPlan,
   type SaleEventRow,
 } from './rules.js';
 import type { BookingCreate } from './schemas.js';
@@ -113,4 +113,47 @@ export function bookOnSqlite(knex: Knex, request: SqliteBookingRequest): Promise
       })
       .immediate(),
   );
+}
+
+/** The statement that takes the stock of every item at once (see `takeStockSql`). */
+interface StockStatement {
+  sql: string;
+  bindings: Array<string | number>;
+}
+
+/**
+ * One UPDATE for every item: adds each quantity to `sold` where the stock, the
+ * per-booking limit, the sales window and the event's sale state all still allow
+ * it, and returns the rows it changed with their current price and name. Fewer rows
+ * than items means something ran out: the caller rolls everything back.
+ */
+function takeStockStatement(plan: BookingPlan, now: number): StockStatement {
+  const cases = plan.items.map(() => 'when ? then cast(? as integer)').join(' ');
+  const caseBindings = plan.items.flatMap((item) => [item.ticketTypeId, item.quantity]);
+  const delta = `(case id ${cases} end)`;
+  const ids = plan.items.map((item) => item.ticketTypeId);
+  return {
+    sql: `update ticket_types
+             set sold = sold + ${delta}
+           where id in (${ids.map(() => '?').join(', ')})
+             and event_id = ?
+             and sold + ${delta} <= quantity
+             and ${delta} <= max_per_booking
+             and (sales_start is null or sales_start <= ?)
+             and (sales_end is null or sales_end > ?)
+             and exists (select 1 from events e
+                          where e.id = ticket_types.event_id
+                            and e.status = 'published' and e.starts_at > ?)
+       returning id, price, name`,
+    bindings: [
+      ...caseBindings,
+      ...ids,
+      plan.eventId,
+      ...caseBindings,
+      ...caseBindings,
+      now,
+      now,
+      now,
+    ],
+  };
 }

@@ -142,9 +142,9 @@ export function buildBooking(
   taken: Array<{ id: string; price: unknown; name: string }>,
   customerId: string,
   now: Date,
+  id = newId(),
 ): { booking: BookingRow; items: BookingItemRow[]; view: BookingView } {
   const byId = new Map(taken.map((row) => [row.id, row]));
-  const id = newId();
   let total = 0;
   const items = plan.items.map((item) => {
     const row = byId.get(item.ticketTypeId)!;
@@ -214,49 +214,4 @@ export function replayOf(
     );
   }
   return { booking: JSON.parse(row.response_body) as BookingView, replayed: true };
-}
-
-/** The statement that takes the stock of every item at once (see `takeStockSql`). */
-export interface StockStatement {
-  sql: string;
-  bindings: Array<string | number>;
-}
-
-/**
- * One UPDATE for every item: adds each quantity to `sold` where the stock, the
- * per-booking limit, the sales window and the event's sale state all still allow
- * it, and returns the rows it changed with their current price and name. Fewer rows
- * than items means something ran out: the caller rolls everything back. Timestamps
- * are bound as given (Date for pg, epoch milliseconds for SQLite).
- */
-export function takeStockStatement(plan: BookingPlan, now: Date | number): StockStatement {
-  const cases = plan.items.map(() => 'when ? then cast(? as integer)').join(' ');
-  const caseBindings = plan.items.flatMap((item) => [item.ticketTypeId, item.quantity]);
-  const delta = `(case id ${cases} end)`;
-  const ids = plan.items.map((item) => item.ticketTypeId);
-  const nowBinding = now as unknown as number;
-  return {
-    sql: `update ticket_types
-             set sold = sold + ${delta}
-           where id in (${ids.map(() => '?').join(', ')})
-             and event_id = ?
-             and sold + ${delta} <= quantity
-             and ${delta} <= max_per_booking
-             and (sales_start is null or sales_start <= ?)
-             and (sales_end is null or sales_end > ?)
-             and exists (select 1 from events e
-                          where e.id = ticket_types.event_id
-                            and e.status = 'published' and e.starts_at > ?)
-       returning id, price, name`,
-    bindings: [
-      ...caseBindings,
-      ...ids,
-      plan.eventId,
-      ...caseBindings,
-      ...caseBindings,
-      nowBinding,
-      nowBinding,
-      nowBinding,
-    ],
-  };
 }

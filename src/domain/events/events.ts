@@ -1,10 +1,11 @@
 import { groupBy } from '../../shared/collections.js';
 import type { Knex } from '../../db/connection.js';
-import { isUniqueViolation, toDate, whereContains } from '../../db/sql.js';
+import { isForeignKeyViolation, isUniqueViolation, toDate, whereContains } from '../../db/sql.js';
 import { newId, isId } from '../../shared/ids.js';
 import type { Actor } from '../actor.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
+  accountGone,
   eventCancelled,
   eventHasBookings,
   eventNotFound,
@@ -52,10 +53,15 @@ export async function createEvent(
     ticketTypeRow(event.id, type, new Date(now.getTime() + i)),
   );
 
-  await knex.transaction(async (trx) => {
-    await trx('events').insert(event);
-    if (types.length > 0) await trx('ticket_types').insert(types);
-  });
+  await knex
+    .transaction(async (trx) => {
+      await trx('events').insert(event);
+      if (types.length > 0) await trx('ticket_types').insert(types);
+    })
+    .catch((error: unknown) => {
+      if (isForeignKeyViolation(error)) throw accountGone(error);
+      throw error;
+    });
   return toEventView(event, types, { includeSold: true });
 }
 

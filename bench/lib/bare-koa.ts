@@ -5,8 +5,5 @@ const app = new Koa();
 app.use((ctx) => {
   ctx.body = { id: '018f0000-0000-7000-8000-000000000000', status: 'confirmed', total: 2500 };
 });
-const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`${typeof address === 'object' && address ? address.port : ''}\n`);
-});
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
