@@ -17,6 +17,18 @@ export interface ServeOptions {
   migrate?: boolean;
   /** Limits on slow clients; tests shorten them. */
   timeouts?: Partial<ServerTimeouts>;
+  /**
+   * Background work started once the database is ready and stopped before it closes,
+   * e.g. the notification dispatcher (`src/jobs/notifier.ts`). Default none.
+   */
+  background?: (db: Database) => BackgroundWork;
+}
+
+/** What the server needs to know of its background work. */
+export interface BackgroundWork {
+  /** For `/readyz`: throws when the job queue is unreachable. */
+  checkQueue?: () => Promise<void>;
+  close(): Promise<void>;
 }
 
 /** How long a client may take, so slow or stalled ones cannot hold connections. */
@@ -66,7 +78,8 @@ export async function startServer(
   }
 
   const verifier = createTokenVerifier({ knex: db.knex, ...tokenIdentity(config.publicUrl) });
-  const app = createApp({ db, config, logger, verifier });
+  const background = options.background?.(db);
+  const app = createApp({ db, config, logger, verifier, checkQueue: background?.checkQueue });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer(
     {
@@ -82,6 +95,7 @@ export async function startServer(
   try {
     await once(server, 'listening');
   } catch (error) {
+    await background?.close();
     await db.close();
     const reason = (error as { code?: string }).code ?? String(error);
     throw new UnavailableError(
@@ -111,6 +125,7 @@ export async function startServer(
         server.closeIdleConnections();
         await closed;
         clearInterval(sweep);
+        await background?.close();
         await db.close();
       })()),
   };

@@ -64,6 +64,33 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('worker')
+    .description('process notification jobs from Redis (needs EVBOOK_REDIS_URL)')
+    .option('--concurrency <n>', 'jobs processed at once (default 10)')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  EVBOOK_REDIS_URL=redis://localhost:6379 evbook worker --concurrency 20',
+    )
+    .action(async (options) => {
+      const { runWorker } = await import('./admin/worker.js');
+      await runWorker(options);
+    });
+
+  program
+    .command('notifications')
+    .description('list pending, failed and recently sent notifications')
+    .option('--retry', 're-queue every failed notification')
+    .option('--limit <n>', 'rows per list (default 20)')
+    .option('--json', 'print JSON')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
+    .addHelpText('after', '\nExamples:\n  evbook notifications\n  evbook notifications --retry')
+    .action(async (options) => {
+      const { runNotifications } = await import('./admin/notifications.js');
+      await runNotifications(options);
+    });
+
+  program
     .command('verify')
     .description('check that every sold count matches the confirmed bookings (exit 65 if not)')
     .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')

@@ -25,6 +25,20 @@ export interface Config {
   authRateLimit: number;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimitBytes: number;
+  /** `console` (one log line per email) or `smtp(s)://[user:pass@]host:port`. Default `console`. */
+  mailUrl: string;
+  /** Sender of every email. Default `evbook <no-reply@localhost>`. */
+  mailFrom: string;
+  /** Prefix of every BullMQ key in Redis. Default `evbook`. */
+  queuePrefix: string;
+  /** Attempts per notification job before it is kept as failed. Default `8`. */
+  jobAttempts: number;
+  /** First retry delay; each later one doubles it. Default `1000` ms. */
+  jobBackoffMs: number;
+  /** How long a worker holds a job before another may take it over. Default `30000` ms. */
+  jobLockMs: number;
+  /** How often an idle outbox dispatcher looks for new rows. Default `1000` ms. */
+  outboxPollMs: number;
   /** Browser origins allowed to call the API (CORS). Default none: CORS off. */
   corsOrigins: string[];
 }
@@ -40,6 +54,13 @@ export const ENV_NAMES = {
   logLevel: 'EVBOOK_LOG_LEVEL',
   authRateLimit: 'EVBOOK_AUTH_RATE_LIMIT',
   bodyLimitBytes: 'EVBOOK_BODY_LIMIT_BYTES',
+  mailUrl: 'EVBOOK_MAIL_URL',
+  mailFrom: 'EVBOOK_MAIL_FROM',
+  queuePrefix: 'EVBOOK_QUEUE_PREFIX',
+  jobAttempts: 'EVBOOK_JOB_ATTEMPTS',
+  jobBackoffMs: 'EVBOOK_JOB_BACKOFF_MS',
+  jobLockMs: 'EVBOOK_JOB_LOCK_MS',
+  outboxPollMs: 'EVBOOK_OUTBOX_POLL_MS',
   corsOrigins: 'EVBOOK_CORS_ORIGINS',
 } as const satisfies Record<keyof Config, string>;
 
@@ -76,6 +97,17 @@ const FIELDS: { [K in ConfigKey]: z.ZodType<Config[K]> } = {
   }),
   authRateLimit: integer(1, 1_000_000),
   bodyLimitBytes: integer(1024, 100 * 1024 * 1024),
+  mailUrl: z.string().refine((value) => value === 'console' || /^smtps?:\/\/.+/.test(value), {
+    error: 'must be console or smtp(s)://host:port',
+  }),
+  mailFrom: z
+    .string()
+    .min(3, { error: 'must be an address such as evbook <no-reply@example.com>' }),
+  queuePrefix: z.string().regex(/^[\w.-]+$/, { error: 'must be letters, digits, ".", "_" or "-"' }),
+  jobAttempts: integer(1, 100),
+  jobBackoffMs: integer(1, 3_600_000),
+  jobLockMs: integer(100, 3_600_000),
+  outboxPollMs: integer(10, 3_600_000),
   corsOrigins: z.preprocess(
     (value) =>
       typeof value === 'string'
@@ -100,6 +132,13 @@ const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
   logLevel: 'info',
   authRateLimit: 10,
   bodyLimitBytes: 1024 * 1024,
+  mailUrl: 'console',
+  mailFrom: 'evbook <no-reply@localhost>',
+  queuePrefix: 'evbook',
+  jobAttempts: 8,
+  jobBackoffMs: 1000,
+  jobLockMs: 30_000,
+  outboxPollMs: 1000,
   corsOrigins: [],
 };
 

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { MIGRATIONS_DIR } from '../../src/db/connection.js';
 import { migrateLatest, migrateRollback, migrationStatus } from '../../src/db/migrate.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -104,7 +106,9 @@ for (const dialect of engines()) {
       const env = { EVBOOK_DATABASE_URL: database.url };
       const before = await runCli(['migrate', 'status'], env);
       expect(before.code).to.equal(0);
-      expect(before.stdout).to.match(new RegExp(`^${TABLES.length} pending, 0 applied`));
+      // Every migration file is pending; some alter a table instead of creating one.
+      const files = readdirSync(MIGRATIONS_DIR).filter((name) => name.endsWith('.js'));
+      expect(before.stdout).to.match(new RegExp(`^${files.length} pending, 0 applied`));
 
       expect((await runCli(['migrate', 'latest'], env)).stdout).to.match(/^applied:/);
       expect((await runCli(['migrate'], env)).stdout).to.equal('already up to date\n');

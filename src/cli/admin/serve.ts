@@ -1,4 +1,5 @@
 import { startServer } from '../../api/server.js';
+import { startNotifier } from '../../jobs/notifier.js';
 import { createLogger } from '../../shared/logger.js';
 import { adminConfig, type AdminFlags } from './admin-config.js';
 
@@ -10,7 +11,10 @@ export interface ServeFlags extends AdminFlags {
 export async function runServe(flags: ServeFlags): Promise<void> {
   const config = adminConfig(flags);
   const logger = createLogger({ level: config.logLevel });
-  const server = await startServer(config, logger, { migrate: flags.migrate });
+  const server = await startServer(config, logger, {
+    migrate: flags.migrate,
+    background: (db) => startNotifier(config, db, logger),
+  });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -1,0 +1,47 @@
+import type { Database } from '../db/connection.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import { startDispatcher } from './dispatcher.js';
+import { createMailer } from './mailers/create.js';
+import { openQueue } from './redis.js';
+import { createBullTransport } from './transports/bullmq.js';
+import { createEmbeddedTransport } from './transports/embedded.js';
+
+/** What `serve` runs for notifications. */
+export interface Notifier {
+  mode: 'embedded' | 'redis';
+  /** For `/readyz`: throws when the queue is unreachable; absent in embedded mode. */
+  checkQueue?: () => Promise<void>;
+  /** Stops dispatching (the pass in progress finishes) and closes the queue or mailer. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the outbox dispatcher of `serve`. Without `EVBOOK_REDIS_URL` it sends the
+ * emails itself (embedded mode); with it, it only hands rows to BullMQ for
+ * `evbook worker` processes.
+ */
+export function startNotifier(config: Readonly<Config>, db: Database, logger: Logger): Notifier {
+  const log = logger.child({ component: 'notifier' });
+  const transport = config.redisUrl
+    ? createBullTransport({ db, queue: openQueue(config, log) })
+    : createEmbeddedTransport({
+        db,
+        mailer: createMailer(config, log),
+        logger: log,
+        publicUrl: config.publicUrl,
+        maxAttempts: config.jobAttempts,
+        backoffMs: config.jobBackoffMs,
+        // Renewed only per row and per page of a fan-out, so longer than a job lock.
+        leaseMs: config.jobLockMs * 10,
+      });
+  const dispatcher = startDispatcher({ db, transport, logger: log, pollMs: config.outboxPollMs });
+  return {
+    mode: transport.mode,
+    checkQueue: transport.check,
+    async close() {
+      await dispatcher.close();
+      await transport.close();
+    },
+  };
+}

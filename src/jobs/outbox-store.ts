@@ -1,0 +1,116 @@
+import type { Database, Knex } from '../db/connection.js';
+import { returnedRows, toDate, toInt } from '../db/sql.js';
+import type { OutboxKind } from '../domain/outbox.js';
+
+/** An outbox row as the dispatcher and handlers see it. */
+export interface OutboxEntry {
+  id: string;
+  kind: OutboxKind;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  /** Attempts already made by the embedded runner (0 in Redis mode). */
+  attempts: number;
+}
+
+interface OutboxRow {
+  id: string;
+  kind: OutboxKind;
+  payload: string;
+  created_at: unknown;
+  attempts: unknown;
+}
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    createdAt: toDate(row.created_at),
+    attempts: toInt(row.attempts),
+  };
+}
+
+/**
+ * Claims up to `limit` rows that are due, for `leaseMs`: nobody else claims them until
+ * the lease runs out, so a process that dies holding a claim only delays its rows.
+ * PostgreSQL skips rows another transaction is claiming (`FOR UPDATE SKIP LOCKED`);
+ * SQLite serialises writers, so the single conditional UPDATE is already exclusive.
+ */
+export async function claimOutbox(
+  db: Database,
+  limit: number,
+  leaseMs: number,
+  now = new Date(),
+): Promise<OutboxEntry[]> {
+  const lock = db.dialect === 'postgres' ? 'for update skip locked' : '';
+  const result = await db.knex.raw(
+    `update outbox set available_at = ?
+      where id in (select id from outbox
+                    where dispatched_at is null and failed_at is null
+                      and (available_at is null or available_at <= ?)
+                    order by created_at, id
+                    limit ? ${lock})
+      returning id, kind, payload, created_at, attempts`,
+    [new Date(now.getTime() + leaseMs), now, limit],
+  );
+  return returnedRows<OutboxRow>(result)
+    .map(toEntry)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+/** Extends a claim while a long fan-out is still running. */
+export async function extendClaim(knex: Knex, id: string, leaseMs: number, now = new Date()) {
+  await knex('outbox')
+    .where({ id })
+    .whereNull('dispatched_at')
+    .update({ available_at: new Date(now.getTime() + leaseMs) });
+}
+
+/** Hands claimed rows back, due now, after a failed hand-over (e.g. Redis down). */
+export async function releaseClaims(knex: Knex, ids: string[]): Promise<void> {
+  if (ids.length > 0) await knex('outbox').whereIn('id', ids).update({ available_at: null });
+}
+
+/** Marks rows as handed over (Redis mode) or delivered (embedded mode). */
+export async function markDispatched(knex: Knex, ids: string[], now = new Date()): Promise<void> {
+  if (ids.length === 0) return;
+  await knex('outbox')
+    .whereIn('id', ids)
+    .update({ dispatched_at: now, available_at: null, last_error: null });
+}
+
+export interface AttemptFailure {
+  error: string;
+  /** Total attempts allowed; the row is marked failed when they are used up. */
+  maxAttempts: number;
+  /** Delay before the next attempt. */
+  retryInMs: number;
+}
+
+/** Records a failed embedded attempt: due again after the back-off, or failed for good. */
+export async function recordAttemptFailure(
+  knex: Knex,
+  entry: OutboxEntry,
+  failure: AttemptFailure,
+  now = new Date(),
+): Promise<'retrying' | 'failed'> {
+  const attempts = entry.attempts + 1;
+  const isLast = attempts >= failure.maxAttempts;
+  await knex('outbox')
+    .where({ id: entry.id })
+    .update({
+      attempts,
+      last_error: failure.error.slice(0, 2000),
+      available_at: isLast ? null : new Date(now.getTime() + failure.retryInMs),
+      failed_at: isLast ? now : null,
+    });
+  return isLast ? 'failed' : 'retrying';
+}
+
+/** Loads one row, or undefined when it no longer exists. */
+export async function loadOutbox(knex: Knex, id: string): Promise<OutboxEntry | undefined> {
+  const row = await knex<OutboxRow>('outbox')
+    .where({ id })
+    .first('id', 'kind', 'payload', 'created_at', 'attempts');
+  return row && toEntry(row);
+}

@@ -1,0 +1,93 @@
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { Database } from '../db/connection.js';
+import type { Config } from '../shared/config.js';
+import { isAppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { deliverEmail } from './deliver.js';
+import { handleOutbox } from './handle-outbox.js';
+import type { Mailer } from './mailers/mailer.js';
+import { JOB_NAMES, NOTIFICATIONS_QUEUE, type EmailJobData, type OutboxJobData } from './names.js';
+import { loadOutbox } from './outbox-store.js';
+import { redisConnection } from './redis.js';
+
+export interface WorkerOptions {
+  config: Readonly<Config>;
+  db: Database;
+  /** The notifications queue, where a fan-out adds its email jobs. */
+  queue: Queue;
+  mailer: Mailer;
+  logger: Logger;
+  /** Jobs processed at once by this process. Default 10. */
+  concurrency?: number;
+}
+
+/** BullMQ job id of one fan-out email (`:` is reserved by BullMQ). */
+export function emailJobId(dedupeKey: string): string {
+  return dedupeKey.replace(':', '.');
+}
+
+/**
+ * `evbook worker`: consumes the notifications queue. An `outbox` job delivers its
+ * booking email, or expands an event change into `email` jobs, one page of holders per
+ * `addBulk`. A job whose worker died is taken over once its lock (`EVBOOK_JOB_LOCK_MS`)
+ * expires; the notifications table keeps it from being sent twice once recorded.
+ */
+export function startWorker(options: WorkerOptions): Worker {
+  const { config, db, queue, mailer, logger } = options;
+  const handlerDeps = { db, logger, publicUrl: config.publicUrl };
+  const deliverDeps = { knex: db.knex, mailer, logger };
+
+  async function processJob(job: Job): Promise<string> {
+    if (job.name === JOB_NAMES.email) {
+      return deliverEmail(deliverDeps, job.data as EmailJobData);
+    }
+    const entry = await loadOutbox(db.knex, (job.data as OutboxJobData).outboxId);
+    if (!entry) return 'missing';
+    await handleOutbox(handlerDeps, entry, {
+      deliver: async (email) => {
+        await deliverEmail(deliverDeps, email);
+      },
+      fanOut: async (emails) => {
+        await queue.addBulk(
+          emails.map((email) => ({
+            name: JOB_NAMES.email,
+            data: email satisfies EmailJobData,
+            opts: { jobId: emailJobId(email.dedupeKey) },
+          })),
+        );
+      },
+    });
+    return 'done';
+  }
+
+  const worker = new Worker(
+    NOTIFICATIONS_QUEUE,
+    async (job) => {
+      try {
+        return await processJob(job);
+      } catch (error) {
+        // A non-retryable AppError (bad data) fails at once; anything else backs off.
+        if (isAppError(error) && !error.retryable) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: redisConnection(config.redisUrl!),
+      prefix: config.queuePrefix,
+      concurrency: options.concurrency ?? 10,
+      lockDuration: config.jobLockMs,
+      stalledInterval: config.jobLockMs,
+      maxStalledCount: 2,
+    },
+  );
+
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const log = logger.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade });
+    const attempts = job.opts.attempts ?? 1;
+    if (job.attemptsMade < attempts) log.warn({ err: error }, 'job failed; will retry');
+    else log.error({ err: error }, 'job failed; attempts exhausted, kept as failed');
+  });
+  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+  return worker;
+}
