@@ -6,13 +6,15 @@ import { buildOpenApiDocument } from './openapi.js';
 import { buildRouter } from './router.js';
 import { bookingRoutes } from './routes/bookings.js';
 import { eventRoutes } from './routes/events.js';
+import { oauthRoutes } from './oauth/mount.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRouter } from './routes/operations.js';
 import type { AnyRoute } from './routes/route.js';
+import { signupRoutes } from './routes/signup.js';
 import { ticketTypeRoutes } from './routes/ticket-types.js';
 
 /** Every `/v1` operation of API.md. */
-export const API_ROUTES: AnyRoute[] = [...eventRoutes, ...ticketTypeRoutes, ...bookingRoutes, ...meRoutes];
+export const API_ROUTES: AnyRoute[] = [...eventRoutes, ...ticketTypeRoutes, ...bookingRoutes, ...meRoutes, ...signupRoutes];
 
 /** The Koa application: operations endpoints, then the `/v1` API. */
 export function createApp(deps: ApiDeps): Koa<ApiState> {
@@ -25,6 +27,11 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
 
   app.use(requestContext(deps.logger));
   app.use(problemDetails());
+  if (deps.oauth) {
+    // koa-mount runs the provider on our context: both must sign cookies alike.
+    app.keys = deps.oauth.cookieKeys;
+    app.use(oauthRoutes(deps, deps.oauth));
+  }
   app.use(ops.routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));

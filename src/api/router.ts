@@ -16,10 +16,12 @@ export function buildRouter(routes: AnyRoute[], deps: ApiDeps): Router<ApiState>
 
   for (const route of routes) {
     const steps: Koa.Middleware<ApiState>[] = [];
-    steps.push(async (ctx, next) => {
-      ctx.state.actor = await authorize(ctx, deps.verifier, route.roles);
-      return next();
-    });
+    if (!route.anonymous) {
+      steps.push(async (ctx, next) => {
+        ctx.state.actor = await authorize(ctx, deps.verifier, route.roles);
+        return next();
+      });
+    }
     if (route.body) steps.push(readJson);
     steps.push(async (ctx) => {
       const body = route.body ? parseOrThrow(route.body, ctx.request.body, 'body') : undefined;
@@ -27,6 +29,7 @@ export function buildRouter(routes: AnyRoute[], deps: ApiDeps): Router<ApiState>
 
       const result = await route.handle({
         actor: ctx.state.actor,
+        clientAddress: ctx.ip,
         params: ctx.params,
         body,
         query,

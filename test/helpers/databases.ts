@@ -15,6 +15,8 @@ export interface TestDatabase {
 }
 
 const DATA_TABLES = [
+  'oauth_models',
+  'rate_limits',
   'notifications',
   'outbox',
   'idempotency_keys',

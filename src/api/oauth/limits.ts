@@ -1,0 +1,35 @@
+import type { Knex } from '../../db/connection.js';
+import { countHit, peekHits } from '../../auth/rate-limit.js';
+import { RateLimitedError } from '../../shared/errors.js';
+
+/** Every abuse limit counts per client address in one-minute windows. */
+const WINDOW_SECONDS = 60;
+
+export const signInBucket = (ip: string) => `sign-in:${ip}`;
+/** Failed user-code entries on the device page. */
+export const userCodeBucket = (ip: string) => `user-code:${ip}`;
+export const signUpBucket = (ip: string) => `sign-up:${ip}`;
+
+/** Throws 429 when `bucket` already holds `limit` hits this minute (counts nothing). */
+export async function assertUnderLimit(knex: Knex, bucket: string, limit: number): Promise<void> {
+  const { hits, retryAfterSeconds } = await peekHits(knex, bucket, WINDOW_SECONDS);
+  if (hits >= limit) throw tooMany(retryAfterSeconds);
+}
+
+/** Counts one hit, and throws 429 when it goes over `limit` this minute. */
+export async function spend(knex: Knex, bucket: string, limit: number): Promise<void> {
+  const { hits, retryAfterSeconds } = await countHit(knex, bucket, WINDOW_SECONDS);
+  if (hits > limit) throw tooMany(retryAfterSeconds);
+}
+
+/** Records one failure in `bucket`. */
+export async function recordFailure(knex: Knex, bucket: string): Promise<void> {
+  await countHit(knex, bucket, WINDOW_SECONDS);
+}
+
+function tooMany(retryAfterSeconds: number): RateLimitedError {
+  return new RateLimitedError(
+    `Too many attempts from this address; try again in ${retryAfterSeconds} s.`,
+    retryAfterSeconds,
+  );
+}
