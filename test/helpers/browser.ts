@@ -6,6 +6,7 @@
 export interface Page {
   url: string;
   status: number;
+  headers: Headers;
   html: string;
 }
 
@@ -53,7 +54,12 @@ export class TestBrowser {
         body = undefined;
         continue;
       }
-      return { url: current, status: response.status, html: await response.text() };
+      return {
+        url: current,
+        status: response.status,
+        headers: response.headers,
+        html: await response.text(),
+      };
     }
     throw new Error(`too many redirects from ${url}`);
   }
