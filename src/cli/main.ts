@@ -48,6 +48,52 @@ export function buildProgram(): Command {
       await runMigrate(action, options);
     });
 
+  const apiUrl = '--api-url <url>';
+  const apiUrlHelp = 'the evbook API (EVBOOK_API_URL, default http://localhost:3000)';
+
+  program
+    .command('signup')
+    .description('create an account (asks for missing fields when run in a terminal)')
+    .option('--email <email>', 'your email address')
+    .option('--name <name>', 'your name')
+    .addOption(new Option('--role <role>', 'what you will do').choices(['organiser', 'customer']))
+    .option('--password <password>', 'at least 8 characters (prompted for when omitted)')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print the new user as JSON')
+    .action(async (options) => {
+      const { runSignup } = await import('./commands/signup.js');
+      await runSignup(options);
+    });
+
+  program
+    .command('login')
+    .description('log in through your browser (OAuth 2.0 device flow)')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print the user as JSON')
+    .action(async (options) => {
+      const { runLogin } = await import('./commands/login.js');
+      await runLogin(options);
+    });
+
+  program
+    .command('logout')
+    .description('end the session: revoke its tokens and forget them')
+    .option(apiUrl, apiUrlHelp)
+    .action(async (options) => {
+      const { runLogout } = await import('./commands/logout.js');
+      await runLogout(options);
+    });
+
+  program
+    .command('whoami')
+    .description('show who you are logged in as')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print the user as JSON')
+    .action(async (options) => {
+      const { runWhoami } = await import('./commands/whoami.js');
+      await runWhoami(options);
+    });
+
   return program;
 }
 
