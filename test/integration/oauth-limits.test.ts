@@ -90,3 +90,32 @@ forEachEngine('OAuth abuse limits', (database) => {
     expect(await unknown.json()).to.include({ error: 'invalid_client' });
   });
 });
+
+forEachEngine('device code polling', (database) => {
+  let api: TestApi;
+  before(async () => {
+    api = await startOAuthApi(database());
+  });
+  after(async () => api.stop());
+
+  it('answers a poll that comes too soon with slow_down', async () => {
+    const config = await discoverCli(api);
+    const device = await oidc.initiateDeviceAuthorization(config, {});
+    const poll = async () => {
+      const res = await fetch(`${api.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          client_id: 'evbook-cli',
+          device_code: device.device_code,
+        }),
+      });
+      return { status: res.status, body: (await res.json()) as { error: string } };
+    };
+    // Three quick polls: at least two of them fall within one interval.
+    const answers = [await poll(), await poll(), await poll()];
+    expect(answers.map((a) => a.status)).to.deep.equal([400, 400, 400]);
+    expect(answers.map((a) => a.body.error)).to.include('slow_down');
+  });
+});

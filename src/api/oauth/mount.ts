@@ -3,6 +3,7 @@ import mount from 'koa-mount';
 import { OAUTH_PREFIX, type AuthorizationServer } from '../../auth/oauth/provider.js';
 import type { ApiDeps, ApiState } from '../context.js';
 import { interactionRouter } from './interactions.js';
+import { pollPacing } from './poll-pacing.js';
 import { userCodeBucket } from './limits.js';
 import { peekHits } from '../../auth/rate-limit.js';
 import { tooManyAttemptsPage } from './pages/consent.js';
@@ -20,6 +21,7 @@ const DISCOVERY_PATHS = new Set([
  * parser runs in front of the provider: it reads its own bodies.
  */
 export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Middleware<ApiState> {
+  server.provider.use(pollPacing(deps.db.knex) as never);
   const provider = mount(OAUTH_PREFIX, server.provider as unknown as Koa);
   const interactions = interactionRouter(deps, server.provider, server.cookieKeys[0]!);
   const interactionMiddleware = interactions.routes() as unknown as Koa.Middleware<ApiState>;
