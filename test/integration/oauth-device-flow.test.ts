@@ -22,9 +22,12 @@ forEachEngine('OAuth 2.0 device flow', (database) => {
     return res.body as { id: string; email: string };
   }
 
-  async function logIn(email: string, options: { signUp?: boolean; deny?: boolean } = {}) {
+  async function logIn(
+    email: string,
+    options: { signUp?: boolean; deny?: boolean; params?: Record<string, string> } = {},
+  ) {
     const config = await discoverCli(api);
-    const device = await oidc.initiateDeviceAuthorization(config, {});
+    const device = await oidc.initiateDeviceAuthorization(config, options.params ?? {});
     const page = await approveInBrowser(
       device.verification_uri_complete!,
       {
@@ -113,5 +116,26 @@ forEachEngine('OAuth 2.0 device flow', (database) => {
     const error = await poll.catch((e) => e);
     expect(error).to.be.instanceOf(oidc.ResponseBodyError);
     expect(error.error).to.equal('access_denied');
+  });
+
+  it('never gives a customer the organiser role, whatever the request asks for', async function () {
+    this.timeout(30_000);
+    const user = await signUp('customer', 'sneaky@example.test');
+    const { poll } = await logIn(user.email, {
+      params: {
+        scope: 'openid offline_access role organiser',
+        claims: JSON.stringify({ id_token: { role: { value: 'organiser' } } }),
+        role: 'organiser',
+      },
+    });
+    const error = await poll.then(
+      (tokens) => {
+        expect(decodeJwt(tokens.access_token)).to.include({ sub: user.id, role: 'customer' });
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    // Either the request is refused outright or the token says customer.
+    if (error) expect((error as oidc.ResponseBodyError).error).to.match(/^invalid_/);
   });
 });

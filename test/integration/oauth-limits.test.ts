@@ -57,6 +57,22 @@ forEachEngine('OAuth abuse limits', (database) => {
     expect(right.status).to.equal(429);
   });
 
+  it('stops refresh-token guessing after the limit with a 429 OAuth error', async () => {
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await fetch(`${api.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=refresh_token&client_id=evbook-cli&refresh_token=guess${i}`,
+      });
+      statuses.push(last.status);
+    }
+    expect(statuses).to.deep.equal([400, 400, 400, 429]);
+    expect(last!.headers.get('retry-after')).to.match(/^\d+$/);
+    expect(await last!.json()).to.have.property('error', 'temporarily_unavailable');
+  });
+
   it('rejects a form post without the CSRF token', async () => {
     const config = await discoverCli(api);
     const device = await oidc.initiateDeviceAuthorization(config, {});

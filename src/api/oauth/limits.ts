@@ -8,6 +8,8 @@ const WINDOW_SECONDS = 60;
 export const signInBucket = (ip: string) => `sign-in:${ip}`;
 /** Failed user-code entries on the device page. */
 export const userCodeBucket = (ip: string) => `user-code:${ip}`;
+/** Failed token requests (bad refresh tokens or device codes). */
+export const tokenBucket = (ip: string) => `token:${ip}`;
 export const signUpBucket = (ip: string) => `sign-up:${ip}`;
 
 /** Throws 429 when `bucket` already holds `limit` hits this minute (counts nothing). */

@@ -4,7 +4,8 @@ import { OAUTH_PREFIX, type AuthorizationServer } from '../../auth/oauth/provide
 import type { ApiDeps, ApiState } from '../context.js';
 import { interactionRouter } from './interactions.js';
 import { pollPacing } from './poll-pacing.js';
-import { userCodeBucket } from './limits.js';
+import { tokenBucket, userCodeBucket } from './limits.js';
+import { countTokenFailures } from './token-failures.js';
 import { peekHits } from '../../auth/rate-limit.js';
 import { tooManyAttemptsPage } from './pages/consent.js';
 
@@ -22,12 +23,14 @@ const DISCOVERY_PATHS = new Set([
  */
 export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Middleware<ApiState> {
   server.provider.use(pollPacing(deps.db.knex) as never);
+  server.provider.use(countTokenFailures(deps.db.knex) as never);
   const provider = mount(OAUTH_PREFIX, server.provider as unknown as Koa);
   const interactions = interactionRouter(deps, server.provider, server.cookieKeys[0]!);
   const interactionMiddleware = interactions.routes() as unknown as Koa.Middleware<ApiState>;
   const knex = deps.db.knex;
   const limit = deps.config.authRateLimit;
   const devicePath = `${OAUTH_PREFIX}/device`;
+  const tokenPath = `${OAUTH_PREFIX}/token`;
 
   return async function routeOAuth(ctx, next) {
     if (DISCOVERY_PATHS.has(ctx.path) && ctx.method === 'GET') {
@@ -51,6 +54,21 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
         ctx.set('Retry-After', String(retryAfterSeconds));
         ctx.type = 'html';
         ctx.body = tooManyAttemptsPage(retryAfterSeconds);
+        return;
+      }
+    }
+
+    if (ctx.path === tokenPath && ctx.method === 'POST') {
+      const { hits, retryAfterSeconds } = await peekHits(knex, tokenBucket(ctx.ip), 60);
+      if (hits >= limit) {
+        // RFC 6749 has no rate-limit code; temporarily_unavailable is the nearest.
+        ctx.status = 429;
+        ctx.set('Retry-After', String(retryAfterSeconds));
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = {
+          error: 'temporarily_unavailable',
+          error_description: `too many failed token requests; retry in ${retryAfterSeconds} s`,
+        };
         return;
       }
     }
