@@ -4,7 +4,11 @@ import { toInt } from '../db/sql.js';
 const TABLE = 'rate_limits';
 
 export interface WindowCount {
-  /** Hits in the current window, including this one when counted. */
+  /**
+   * Hits in the current window (including this one when counted), plus the previous
+   * window's when `withPrevious`: then a burst cannot start afresh just because a
+   * window boundary passed, at the cost of a limit that spans up to two windows.
+   */
   hits: number;
   /** Seconds until the window ends. */
   retryAfterSeconds: number;
@@ -24,7 +28,7 @@ export async function countHit(
   knex: Knex,
   bucket: string,
   windowSeconds: number,
-  now = Date.now(),
+  { withPrevious = false, now = Date.now() } = {},
 ): Promise<WindowCount> {
   const { start, end } = windowOf(windowSeconds, now);
   const rows = await knex(TABLE)
@@ -32,7 +36,8 @@ export async function countHit(
     .onConflict(['bucket', 'window_start'])
     .merge({ hits: knex.raw('?? + 1', [`${TABLE}.hits`]) })
     .returning('hits');
-  const hits = toInt((rows[0] as { hits: unknown } | undefined)?.hits ?? 1);
+  let hits = toInt((rows[0] as { hits: unknown } | undefined)?.hits ?? 1);
+  if (withPrevious) hits += await hitsAt(knex, bucket, start - windowSeconds * 1000);
   return { hits, retryAfterSeconds: Math.max(1, Math.ceil((end - now) / 1000)) };
 }
 
@@ -41,17 +46,25 @@ export async function peekHits(
   knex: Knex,
   bucket: string,
   windowSeconds: number,
-  now = Date.now(),
+  { withPrevious = false, now = Date.now() } = {},
 ): Promise<WindowCount> {
   const { start, end } = windowOf(windowSeconds, now);
-  const row = await knex(TABLE).where({ bucket, window_start: start }).first('hits');
+  let hits = await hitsAt(knex, bucket, start);
+  if (withPrevious) hits += await hitsAt(knex, bucket, start - windowSeconds * 1000);
   return {
-    hits: toInt(row?.hits ?? 0),
+    hits,
     retryAfterSeconds: Math.max(1, Math.ceil((end - now) / 1000)),
   };
 }
 
-/** Deletes windows that have ended; returns how many. */
+async function hitsAt(knex: Knex, bucket: string, windowStart: number): Promise<number> {
+  const row = await knex(TABLE).where({ bucket, window_start: windowStart }).first('hits');
+  return toInt(row?.hits ?? 0);
+}
+
+/** Deletes windows that ended over an hour ago; returns how many. */
 export async function sweepRateLimits(knex: Knex, now = new Date()): Promise<number> {
-  return knex(TABLE).where('expires_at', '<', now).delete();
+  return knex(TABLE)
+    .where('expires_at', '<', new Date(now.getTime() - 60 * 60 * 1000))
+    .delete();
 }

@@ -48,6 +48,16 @@ export function buildProgram(): Command {
       await runMigrate(action, options);
     });
 
+  program
+    .command('rotate-keys')
+    .description('add a new token-signing key (old ones keep verifying); restart serve after')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
+    .option('--cookie-key', 'also add a new secret for the sign-in cookies')
+    .action(async (options) => {
+      const { runRotateKeys } = await import('./commands/rotate-keys.js');
+      await runRotateKeys(options);
+    });
+
   const apiUrl = '--api-url <url>';
   const apiUrlHelp = 'the evbook API (EVBOOK_API_URL, default http://localhost:3000)';
 

@@ -4,9 +4,8 @@ import { OAUTH_PREFIX, type AuthorizationServer } from '../../auth/oauth/provide
 import type { ApiDeps, ApiState } from '../context.js';
 import { interactionRouter } from './interactions.js';
 import { pollPacing } from './poll-pacing.js';
-import { tokenBucket, userCodeBucket } from './limits.js';
+import { recentHits, tokenBucket, userCodeBucket } from './limits.js';
 import { countTokenFailures } from './token-failures.js';
-import { peekHits } from '../../auth/rate-limit.js';
 import { tooManyAttemptsPage } from './pages/consent.js';
 
 /** RFC 8414 and OpenID discovery paths, for an issuer without a path. */
@@ -48,7 +47,7 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
       ctx.querystring = '';
     }
     if (ctx.path === devicePath && ctx.method === 'POST') {
-      const { hits, retryAfterSeconds } = await peekHits(knex, userCodeBucket(ctx.ip), 60);
+      const { hits, retryAfterSeconds } = await recentHits(knex, userCodeBucket(ctx.ip));
       if (hits >= limit) {
         ctx.status = 429;
         ctx.set('Retry-After', String(retryAfterSeconds));
@@ -59,7 +58,7 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
     }
 
     if (ctx.path === tokenPath && ctx.method === 'POST') {
-      const { hits, retryAfterSeconds } = await peekHits(knex, tokenBucket(ctx.ip), 60);
+      const { hits, retryAfterSeconds } = await recentHits(knex, tokenBucket(ctx.ip));
       if (hits >= limit) {
         // RFC 6749 has no rate-limit code; temporarily_unavailable is the nearest.
         ctx.status = 429;

@@ -23,3 +23,11 @@ async function loadCookieKeys(knex: Knex): Promise<string[]> {
   const rows = await knex<{ secret: string }>('cookie_keys').orderBy('generation', 'desc');
   return rows.map((row) => row.secret);
 }
+
+/** Adds a new newest cookie secret; cookies signed with older ones keep verifying. */
+export async function rotateCookieKey(knex: Knex, now = new Date()): Promise<void> {
+  const latest = await knex('cookie_keys').max<{ max: unknown }>('generation as max').first();
+  const generation = Number(latest?.max ?? 0) + 1;
+  const secret = randomBytes(32).toString('base64url');
+  await knex('cookie_keys').insert({ generation, secret, created_at: now });
+}
