@@ -80,6 +80,7 @@ export function buildProgram(): Command {
     .description('log in through your browser (OAuth 2.0 device flow)')
     .option(apiUrl, apiUrlHelp)
     .option('--json', 'print the user as JSON')
+    .option('--no-browser', 'do not try to open a browser')
     .action(async (options) => {
       const { runLogin } = await import('./commands/login.js');
       await runLogin(options);
