@@ -7,6 +7,7 @@ import { buildRouter } from './router.js';
 import { bookingRoutes } from './routes/bookings.js';
 import { eventRoutes } from './routes/events.js';
 import { oauthRoutes } from './oauth/mount.js';
+import { apiClientRoutes } from './routes/api-clients.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRouter } from './routes/operations.js';
 import type { AnyRoute } from './routes/route.js';
@@ -14,7 +15,7 @@ import { signupRoutes } from './routes/signup.js';
 import { ticketTypeRoutes } from './routes/ticket-types.js';
 
 /** Every `/v1` operation of API.md. */
-export const API_ROUTES: AnyRoute[] = [...eventRoutes, ...ticketTypeRoutes, ...bookingRoutes, ...meRoutes, ...signupRoutes];
+export const API_ROUTES: AnyRoute[] = [...eventRoutes, ...ticketTypeRoutes, ...bookingRoutes, ...meRoutes, ...signupRoutes, ...apiClientRoutes];
 
 /** The Koa application: operations endpoints, then the `/v1` API. */
 export function createApp(deps: ApiDeps): Koa<ApiState> {

@@ -4,6 +4,7 @@ import { getUser } from '../../domain/users/users.js';
 import { ACCESS_TOKEN_ALG, loadSigningKeys } from '../keys.js';
 import { tokenIdentity } from '../tokens.js';
 import { knexAdapter } from './adapter.js';
+import { OWNER_METADATA } from './api-clients.js';
 import { ensureCookieKeys } from './cookie-keys.js';
 
 /** The public client of the CLI: device flow and refresh, no secret. */
@@ -94,6 +95,16 @@ export async function createAuthorizationServer(
         claims: async () => ({ sub: user.id, email: user.email, name: user.name }),
       };
     },
+    extraClientMetadata: { properties: [OWNER_METADATA, 'evbook_name', 'evbook_created_at'] },
+    formats: {
+      customizers: {
+        // An API client's token speaks for its owner: `sub` is the owner, not the client.
+        jwt: async (ctx, token, jwt) => {
+          const owner = ownerOf(ctx);
+          if (token.kind === 'ClientCredentials' && owner) jwt.payload.sub = owner;
+        },
+      },
+    },
     extraParams: {
       // Not a real parameter: its validator is the one hook that runs after the
       // library's scope checks, and gives the CLI `offline_access` without asking.
@@ -108,6 +119,8 @@ export async function createAuthorizationServer(
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
+      // For API clients (unattended use): see api-clients.ts.
+      clientCredentials: { enabled: true },
       introspection: { enabled: false },
       deviceFlow: {
         enabled: true,
@@ -156,8 +169,8 @@ export async function createAuthorizationServer(
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
     // The role always comes from the database, never from anything the client sends.
-    extraTokenClaims: async (_ctx, token) => {
-      const accountId = (token as { accountId?: string }).accountId;
+    extraTokenClaims: async (ctx, token) => {
+      const accountId = (token as { accountId?: string }).accountId ?? ownerOf(ctx);
       if (!accountId) return undefined;
       const user = await getUser(knex, accountId);
       return { role: user.role };
@@ -177,6 +190,13 @@ export async function createAuthorizationServer(
   const provider = new Provider(issuer, configuration);
   provider.on('server_error', (_ctx, error) => options.onServerError?.(error));
   return { provider, cookieKeys };
+}
+
+/** The user an API client (client credentials) acts for, from its metadata. */
+function ownerOf(ctx: KoaContextWithOIDC | undefined): string | undefined {
+  const metadata = ctx?.oidc?.client?.metadata() as Record<string, unknown> | undefined;
+  const owner = metadata?.[OWNER_METADATA];
+  return typeof owner === 'string' ? owner : undefined;
 }
 
 function xsrfOf(ctx: KoaContextWithOIDC): string {
