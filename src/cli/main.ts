@@ -105,6 +105,38 @@ export function buildProgram(): Command {
       await runWhoami(options);
     });
 
+  const apiClients = program
+    .command('api-clients')
+    .description('credentials for scripts and CI (use EVBOOK_CLIENT_ID / EVBOOK_CLIENT_SECRET)');
+  apiClients
+    .command('create')
+    .description('create an API client that acts as you; prints its secret once')
+    .requiredOption('--name <name>', 'what it is for, e.g. ci')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print as JSON')
+    .action(async (options) => {
+      const { runApiClientsCreate } = await import('./commands/api-clients.js');
+      await runApiClientsCreate(options);
+    });
+  apiClients
+    .command('list')
+    .description('list your API clients')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print as JSON')
+    .action(async (options) => {
+      const { runApiClientsList } = await import('./commands/api-clients.js');
+      await runApiClientsList(options);
+    });
+  apiClients
+    .command('revoke')
+    .description('revoke an API client')
+    .argument('<client-id>', 'as printed by create or list')
+    .option(apiUrl, apiUrlHelp)
+    .action(async (clientId: string, options) => {
+      const { runApiClientsRevoke } = await import('./commands/api-clients.js');
+      await runApiClientsRevoke(clientId, options);
+    });
+
   return program;
 }
 

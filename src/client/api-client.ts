@@ -26,6 +26,14 @@ export interface SignupRequest {
   role: 'organiser' | 'customer';
 }
 
+export interface ApiClientCredential {
+  client_id: string;
+  name: string;
+  created_at: string;
+  /** Only in the answer to create. */
+  client_secret?: string;
+}
+
 interface Problem {
   status?: number;
   code?: string;
@@ -46,6 +54,18 @@ export class ApiClient {
 
   me(): Promise<User> {
     return this.request('GET', '/v1/me');
+  }
+
+  createApiClient(name: string): Promise<ApiClientCredential> {
+    return this.request('POST', '/v1/api-clients', { name });
+  }
+
+  async listApiClients(): Promise<ApiClientCredential[]> {
+    return (await this.request<{ data: ApiClientCredential[] }>('GET', '/v1/api-clients')).data;
+  }
+
+  async revokeApiClient(clientId: string): Promise<void> {
+    await this.request('DELETE', `/v1/api-clients/${encodeURIComponent(clientId)}`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {

@@ -5,11 +5,22 @@ import type { StoredSession } from './credentials.js';
 /** The CLI's client id at the authorization server (a public client, no secret). */
 export const CLI_CLIENT_ID = 'evbook-cli';
 
-/** Discovers the server from its RFC 8414 metadata. */
-export async function discover(apiUrl: string): Promise<oidc.Configuration> {
+/** An API client's credentials, for unattended use. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Discovers the server from its RFC 8414 metadata, as the CLI or as an API client. */
+export async function discover(
+  apiUrl: string,
+  client?: ClientCredentials,
+): Promise<oidc.Configuration> {
   const url = new URL(apiUrl);
+  const clientId = client?.clientId ?? CLI_CLIENT_ID;
+  const auth = client ? oidc.ClientSecretBasic(client.clientSecret) : oidc.None();
   try {
-    return await oidc.discovery(url, CLI_CLIENT_ID, undefined, oidc.None(), {
+    return await oidc.discovery(url, clientId, undefined, auth, {
       algorithm: 'oauth2',
       ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
     });
@@ -59,6 +70,26 @@ export async function refresh(
   refreshToken: string,
 ): Promise<StoredSession> {
   return toSession(await oidc.refreshTokenGrant(config, refreshToken));
+}
+
+/** An access token for an API client (client credentials grant); nothing is stored. */
+export async function clientCredentialsToken(
+  apiUrl: string,
+  client: ClientCredentials,
+): Promise<string> {
+  const config = await discover(apiUrl, client);
+  try {
+    return (await oidc.clientCredentialsGrant(config)).access_token;
+  } catch (error) {
+    // A 401 answer comes as a WWW-Authenticate challenge rather than a body error.
+    const refused =
+      error instanceof oidc.WWWAuthenticateChallengeError ||
+      (error as { error?: string }).error === 'invalid_client';
+    if (refused) {
+      throw new AuthError('The API client was refused (revoked, or a wrong secret).');
+    }
+    throw error;
+  }
 }
 
 /** Revokes a token at the server (RFC 7009). */

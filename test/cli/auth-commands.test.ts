@@ -130,3 +130,43 @@ forEachEngine('evbook signup, login, whoami, logout', (database) => {
     expect(whoami.stderr.trim()).to.equal('evbook: Your session has expired; run evbook login.');
   });
 });
+
+forEachEngine('evbook api-clients (unattended use)', (database) => {
+  let api: TestApi;
+  let home: string;
+  before(async () => {
+    api = await startOAuthApi(database());
+  });
+  after(async () => api.stop());
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'evbook-cli-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('lets a script act as its owner through an API client, without a login', async () => {
+    const owner = await api.user('organiser');
+    const created = await api.request('POST', '/v1/api-clients', {
+      token: owner.token,
+      body: { name: 'ci' },
+    });
+    const env = {
+      XDG_CONFIG_HOME: home,
+      EVBOOK_API_URL: api.url,
+      EVBOOK_CLIENT_ID: created.body.client_id,
+      EVBOOK_CLIENT_SECRET: created.body.client_secret,
+    };
+
+    const whoami = await runCli(['whoami', '--json'], env);
+    expect(whoami.code, whoami.stderr).to.equal(0);
+    expect(JSON.parse(whoami.stdout)).to.include({ id: owner.id, role: 'organiser' });
+
+    const list = await runCli(['api-clients', 'list'], env);
+    expect(list.stdout).to.include(created.body.client_id);
+    const revoke = await runCli(['api-clients', 'revoke', created.body.client_id], env);
+    expect(revoke.code, revoke.stderr).to.equal(0);
+
+    const after = await runCli(['whoami'], env);
+    expect(after.code, after.stderr).to.equal(77);
+    expect(after.stderr).to.include('API client was refused');
+  });
+});

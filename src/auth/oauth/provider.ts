@@ -177,6 +177,7 @@ export async function createAuthorizationServer(
     },
     ttl: {
       AccessToken: TTL.accessToken,
+      ClientCredentials: TTL.accessToken,
       IdToken: TTL.accessToken,
       DeviceCode: TTL.deviceCode,
       Interaction: TTL.interaction,
