@@ -30,7 +30,7 @@ export function buildProgram(): Command {
     .option('--no-migrate', 'do not apply pending migrations at start')
     .addHelpText('after', '\nExample:\n  EVBOOK_DATABASE_URL=postgres://localhost/evbook evbook serve --port 8080')
     .action(async (options) => {
-      const { runServe } = await import('./commands/serve.js');
+      const { runServe } = await import('./admin/serve.js');
       await runServe(options);
     });
 
@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .option('--all', 'with rollback: revert every migration, not just the last batch')
     .addHelpText('after', '\nExamples:\n  evbook migrate\n  evbook migrate status\n  evbook migrate rollback')
     .action(async (action: 'latest' | 'rollback' | 'status', options) => {
-      const { runMigrate } = await import('./commands/migrate.js');
+      const { runMigrate } = await import('./admin/migrate.js');
       await runMigrate(action, options);
     });
 
@@ -54,7 +54,7 @@ export function buildProgram(): Command {
     .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
     .option('--cookie-key', 'also add a new secret for the sign-in cookies')
     .action(async (options) => {
-      const { runRotateKeys } = await import('./commands/rotate-keys.js');
+      const { runRotateKeys } = await import('./admin/rotate-keys.js');
       await runRotateKeys(options);
     });
 

@@ -1,6 +1,5 @@
 import { openDatabase } from '../../db/connection.js';
-import { rotateSigningKey } from '../../auth/keys.js';
-import { rotateCookieKey } from '../../auth/oauth/cookie-keys.js';
+import { rotateServerKeys } from '../../api/rotate-keys.js';
 import { printResult } from '../output.js';
 import { adminConfig, type AdminFlags } from './admin-config.js';
 
@@ -17,10 +16,9 @@ export async function runRotateKeys(flags: RotateKeysFlags): Promise<void> {
   const config = adminConfig(flags);
   const db = openDatabase(config.databaseUrl);
   try {
-    const [newest] = await rotateSigningKey(db.knex);
-    if (flags.cookieKey) await rotateCookieKey(db.knex);
+    const newest = await rotateServerKeys(db.knex, { cookieKey: flags.cookieKey });
     printResult(
-      `new signing key ${newest!.kid} (generation ${newest!.generation})` +
+      `new signing key ${newest.kid} (generation ${newest.generation})` +
         (flags.cookieKey ? ' and a new cookie secret' : '') +
         '; restart every evbook serve process to start using it.',
     );
