@@ -9,9 +9,12 @@ import { buildOpenApiDocument } from './openapi.js';
 import { buildRouter } from './router.js';
 import { bookingRoutes } from './routes/bookings.js';
 import { eventRoutes } from './routes/events.js';
+import { oauthRoutes } from './oauth/mount.js';
+import { apiClientRoutes } from './routes/api-clients.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRouter } from './routes/operations.js';
 import type { AnyRoute } from './routes/route.js';
+import { signupRoutes } from './routes/signup.js';
 import { ticketTypeRoutes } from './routes/ticket-types.js';
 
 /** Every `/v1` operation of API.md. */
@@ -20,6 +23,8 @@ export const API_ROUTES: AnyRoute[] = [
   ...ticketTypeRoutes,
   ...bookingRoutes,
   ...meRoutes,
+  ...signupRoutes,
+  ...apiClientRoutes,
 ];
 
 /** The Koa application: operations endpoints, then the `/v1` API. */
@@ -40,6 +45,11 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.use(measureRequests(metrics));
   for (const step of securityHeaders(deps.config.corsOrigins)) app.use(step);
   app.use(problemDetails());
+  if (deps.oauth) {
+    // koa-mount runs the provider on our context: both must sign cookies alike.
+    app.keys = deps.oauth.cookieKeys;
+    app.use(oauthRoutes(deps, deps.oauth));
+  }
   app.use(ops.routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));

@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection.js';
+import type { AuthorizationServer } from '../auth/oauth/provider.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -12,6 +13,8 @@ export interface ApiDeps {
   verifier: TokenVerifier;
   /** Answers whether the job queue is reachable; embedded mode has none to ask. */
   checkQueue?: () => Promise<void>;
+  /** The embedded OAuth 2.0 server; without it the app serves only the resource API. */
+  oauth?: AuthorizationServer;
 }
 
 /** Koa's `ctx.state` as our middlewares fill it. */

@@ -121,7 +121,8 @@ function operation(route: AnyRoute): Record<string, unknown> {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.tag],
-    description: `Allowed roles: ${route.roles.join(', ')}.`,
+    description: route.anonymous ? 'Open to anyone.' : `Allowed roles: ${route.roles.join(', ')}.`,
+    ...(route.anonymous ? { security: [] } : {}),
     parameters,
     ...(route.body
       ? {

@@ -18,7 +18,7 @@ export function buildRouter(routes: AnyRoute[], deps: ApiDeps): Router<ApiState>
     const steps: Koa.Middleware<ApiState>[] = [];
     steps.push(async (ctx, next) => {
       ctx.state.operation = route.operationId;
-      ctx.state.actor = await authorize(ctx, deps.verifier, route.roles);
+      if (!route.anonymous) ctx.state.actor = await authorize(ctx, deps.verifier, route.roles);
       return next();
     });
     if (route.body) steps.push(readJson);
@@ -28,6 +28,7 @@ export function buildRouter(routes: AnyRoute[], deps: ApiDeps): Router<ApiState>
 
       const result = await route.handle({
         actor: ctx.state.actor,
+        clientAddress: ctx.ip,
         params: ctx.params,
         body,
         query,

@@ -2,6 +2,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureSigningKeys } from '../auth/keys.js';
+import { sweepOAuthModels } from '../auth/oauth/adapter.js';
+import { createAuthorizationServer, type AuthorizationServer } from '../auth/oauth/provider.js';
+import { sweepRateLimits } from '../auth/rate-limit.js';
 import { createTokenVerifier, tokenIdentity } from '../auth/tokens.js';
 import { assertReachable, openDatabase, type Database } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
@@ -11,6 +14,7 @@ import type { Logger } from '../shared/logger.js';
 import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { UnavailableError } from '../shared/errors.js';
+import { devicePages } from './oauth/pages/device.js';
 
 export interface ServeOptions {
   /** Apply pending migrations before listening. Default true. */
@@ -65,6 +69,7 @@ export async function startServer(
   options: ServeOptions = {},
 ): Promise<RunningServer> {
   const db = openDatabase(config.databaseUrl);
+  let oauth: AuthorizationServer;
   try {
     await assertReachable(db, config.databaseUrl);
     if (options.migrate ?? true) {
@@ -72,6 +77,12 @@ export async function startServer(
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
     await ensureSigningKeys(db.knex);
+    oauth = await createAuthorizationServer({
+      knex: db.knex,
+      publicUrl: config.publicUrl,
+      pages: devicePages({ knex: db.knex }),
+      onServerError: (error) => logger.error({ err: error }, 'OAuth server error'),
+    });
   } catch (error) {
     await db.close();
     throw error;
@@ -79,7 +90,14 @@ export async function startServer(
 
   const verifier = createTokenVerifier({ knex: db.knex, ...tokenIdentity(config.publicUrl) });
   const background = options.background?.(db);
-  const app = createApp({ db, config, logger, verifier, checkQueue: background?.checkQueue });
+  const app = createApp({
+    db,
+    config,
+    logger,
+    verifier,
+    oauth,
+    checkQueue: background?.checkQueue,
+  });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer(
     {
@@ -141,7 +159,16 @@ function startHousekeeping(db: Database, logger: Logger, intervalMs = 10 * 60 * 
       (removed) => removed > 0 && logger.info({ removed }, 'expired idempotency keys removed'),
       (error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'),
     );
+    sweepExpiredAuthRows(db).then(
+      (removed) => removed > 0 && logger.info({ removed }, 'expired OAuth rows removed'),
+      (error: unknown) => logger.warn({ err: error }, 'OAuth sweep failed'),
+    );
   }, intervalMs);
   timer.unref();
   return timer;
+}
+
+/** Expired OAuth artifacts and finished rate-limit windows. */
+async function sweepExpiredAuthRows(db: Database): Promise<number> {
+  return (await sweepOAuthModels(db.knex)) + (await sweepRateLimits(db.knex));
 }

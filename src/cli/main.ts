@@ -104,6 +104,95 @@ export function buildProgram(): Command {
       await runVerify(options);
     });
 
+  program
+    .command('rotate-keys')
+    .description('add a new token-signing key (old ones keep verifying); restart serve after')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
+    .option('--cookie-key', 'also add a new secret for the sign-in cookies')
+    .action(async (options) => {
+      const { runRotateKeys } = await import('./admin/rotate-keys.js');
+      await runRotateKeys(options);
+    });
+
+  const apiUrl = '--api-url <url>';
+  const apiUrlHelp = 'the evbook API (EVBOOK_API_URL, default http://localhost:3000)';
+
+  program
+    .command('signup')
+    .description('create an account (asks for missing fields when run in a terminal)')
+    .option('--email <email>', 'your email address')
+    .option('--name <name>', 'your name')
+    .addOption(new Option('--role <role>', 'what you will do').choices(['organiser', 'customer']))
+    .option('--password <password>', 'at least 8 characters (prompted for when omitted)')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print the new user as JSON')
+    .action(async (options) => {
+      const { runSignup } = await import('./commands/signup.js');
+      await runSignup(options);
+    });
+
+  program
+    .command('login')
+    .description('log in through your browser (OAuth 2.0 device flow)')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print the user as JSON')
+    .option('--no-browser', 'do not try to open a browser')
+    .action(async (options) => {
+      const { runLogin } = await import('./commands/login.js');
+      await runLogin(options);
+    });
+
+  program
+    .command('logout')
+    .description('end the session: revoke its tokens and forget them')
+    .option(apiUrl, apiUrlHelp)
+    .action(async (options) => {
+      const { runLogout } = await import('./commands/logout.js');
+      await runLogout(options);
+    });
+
+  program
+    .command('whoami')
+    .description('show who you are logged in as')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print the user as JSON')
+    .action(async (options) => {
+      const { runWhoami } = await import('./commands/whoami.js');
+      await runWhoami(options);
+    });
+
+  const apiClients = program
+    .command('api-clients')
+    .description('credentials for scripts and CI (use EVBOOK_CLIENT_ID / EVBOOK_CLIENT_SECRET)');
+  apiClients
+    .command('create')
+    .description('create an API client that acts as you; prints its secret once')
+    .requiredOption('--name <name>', 'what it is for, e.g. ci')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print as JSON')
+    .action(async (options) => {
+      const { runApiClientsCreate } = await import('./commands/api-clients.js');
+      await runApiClientsCreate(options);
+    });
+  apiClients
+    .command('list')
+    .description('list your API clients')
+    .option(apiUrl, apiUrlHelp)
+    .option('--json', 'print as JSON')
+    .action(async (options) => {
+      const { runApiClientsList } = await import('./commands/api-clients.js');
+      await runApiClientsList(options);
+    });
+  apiClients
+    .command('revoke')
+    .description('revoke an API client')
+    .argument('<client-id>', 'as printed by create or list')
+    .option(apiUrl, apiUrlHelp)
+    .action(async (clientId: string, options) => {
+      const { runApiClientsRevoke } = await import('./commands/api-clients.js');
+      await runApiClientsRevoke(clientId, options);
+    });
+
   return program;
 }
 

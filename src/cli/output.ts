@@ -13,3 +13,8 @@ export function printJson(value: unknown): void {
 export function printError(text: string): void {
   process.stderr.write(`evbook: ${text}\n`);
 }
+
+/** Instructions for the person at the terminal (stderr, so stdout stays data). */
+export function printNotice(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -31,6 +31,8 @@ export const SCHEMA_TABLES = [
 
 /** The tables emptied between tests: all but the signing keys, children first. */
 const DATA_TABLES = [
+  'oauth_models',
+  'rate_limits',
   'notifications',
   'outbox',
   'idempotency_keys',

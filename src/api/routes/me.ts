@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getUser } from '../../domain/users/users.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
-const UserView = z
+export const UserView = z
   .object({
     id: z.string(),
     email: z.string(),

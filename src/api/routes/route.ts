@@ -7,7 +7,10 @@ export type Method = 'get' | 'post' | 'patch' | 'delete';
 
 /** What a handler receives: validated input, the actor and the app's dependencies. */
 export interface RouteInput<B, Q> {
+  /** The caller; not set on `anonymous` routes. */
   actor: Actor;
+  /** The client's address (the socket's peer), for abuse limits. */
+  clientAddress: string;
   params: Record<string, string>;
   body: B;
   query: Q;
@@ -33,8 +36,10 @@ export interface Route<B = unknown, Q = unknown> {
   operationId: string;
   summary: string;
   tag: string;
-  /** Roles allowed to call it; anonymous callers always get 401. */
+  /** Roles allowed to call it; anonymous callers always get 401 unless `anonymous`. */
   roles: readonly Role[];
+  /** Open to callers without a token (e.g. sign-up). Default false. */
+  anonymous?: boolean;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   success: { status: number; description: string; schema?: z.ZodType };
