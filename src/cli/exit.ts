@@ -2,11 +2,20 @@ import { CommanderError } from 'commander';
 import { isAppError } from '../shared/errors.js';
 import { printError } from './output.js';
 
-/** Exit codes of the CLI (sysexits.h), one per class of failure. */
+/**
+ * Exit codes of the CLI (sysexits.h), one per class of failure; each AppError
+ * class carries its own (`src/shared/errors.ts`). Documented in docs/cli.md.
+ */
 export const EXIT = {
   ok: 0,
   usage: 64,
+  validation: 65,
+  notFound: 66,
+  conflict: 67,
   internal: 70,
+  unavailable: 75,
+  auth: 77,
+  config: 78,
 } as const;
 
 /**
@@ -21,6 +30,11 @@ export function exitCodeFor(error: unknown): number {
   if (isAppError(error)) {
     printError(error.detail);
     return error.exitCode;
+  }
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    // Ctrl-C or Ctrl-D at an inquirer prompt.
+    printError('cancelled; nothing changed.');
+    return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
   printError(`unexpected failure: ${message.split('\n')[0]}`);

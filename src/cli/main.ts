@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { exitCodeFor } from './exit.js';
+import { registerAdminCommands } from './program/admin.js';
+import { registerAuthCommands } from './program/auth.js';
+import { registerBookingCommands } from './program/bookings.js';
+import { registerEventCommands } from './program/events.js';
+import { registerTicketTypeCommands } from './program/ticket-types.js';
 
 // Only commander is loaded up front: each action imports what it needs, so that
-// `evbook --help` and client commands never pay for the server stack.
+// `evbook --help` and client commands never pay for the server stack, chalk or tables.
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
@@ -12,88 +17,25 @@ export function buildProgram(): Command {
   const program = new Command('evbook')
     .description('Event booking: publish events, sell tickets, tell ticket holders what changed.')
     .version(version, '-v, --version')
+    .option('--api-url <url>', 'the evbook API (EVBOOK_API_URL, default http://localhost:3000)')
+    .option('--json', 'print the API objects as JSON on stdout, nothing else (implies --no-color)')
+    .option('--no-color', 'no colours (also when NO_COLOR is set or stdout is not a terminal)')
+    .option('-y, --yes', 'never prompt: take confirmations as given, fail on missing input')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run "evbook --help" for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 64 usage, 65 validation, 66 not found, 67 conflict, 70 internal,\n' +
+        '75 server unreachable, 77 not logged in or not allowed, 78 bad configuration.\n' +
+        'Docs: docs/cli.md',
+    )
     .exitOverride();
 
-  program
-    .command('serve')
-    .description('run the HTTP API (applies pending migrations first)')
-    .option('--host <host>', 'interface to listen on (EVBOOK_HOST, default 127.0.0.1)')
-    .option('--port <port>', 'port to listen on (EVBOOK_PORT, default 3000)')
-    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
-    .option('--public-url <url>', 'issuer and base of links (EVBOOK_PUBLIC_URL)')
-    .addOption(
-      new Option('--log-level <level>', 'pino level (EVBOOK_LOG_LEVEL)').choices([
-        'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
-      ]),
-    )
-    .option('--no-migrate', 'do not apply pending migrations at start')
-    .addHelpText('after', '\nExample:\n  EVBOOK_DATABASE_URL=postgres://localhost/evbook evbook serve --port 8080')
-    .action(async (options) => {
-      const { runServe } = await import('./commands/serve.js');
-      await runServe(options);
-    });
-
-  program
-    .command('migrate')
-    .description('apply, revert or list database migrations')
-    .addArgument(
-      new Command().createArgument('[action]', 'latest, rollback or status').choices(['latest', 'rollback', 'status']).default('latest'),
-    )
-    .option('--database-url <url>', 'sqlite:PATH or postgres://... (EVBOOK_DATABASE_URL)')
-    .option('--all', 'with rollback: revert every migration, not just the last batch')
-    .addHelpText('after', '\nExamples:\n  evbook migrate\n  evbook migrate status\n  evbook migrate rollback')
-    .action(async (action: 'latest' | 'rollback' | 'status', options) => {
-      const { runMigrate } = await import('./commands/migrate.js');
-      await runMigrate(action, options);
-    });
-
-  const apiUrl = '--api-url <url>';
-  const apiUrlHelp = 'the evbook API (EVBOOK_API_URL, default http://localhost:3000)';
-
-  program
-    .command('signup')
-    .description('create an account (asks for missing fields when run in a terminal)')
-    .option('--email <email>', 'your email address')
-    .option('--name <name>', 'your name')
-    .addOption(new Option('--role <role>', 'what you will do').choices(['organiser', 'customer']))
-    .option('--password <password>', 'at least 8 characters (prompted for when omitted)')
-    .option(apiUrl, apiUrlHelp)
-    .option('--json', 'print the new user as JSON')
-    .action(async (options) => {
-      const { runSignup } = await import('./commands/signup.js');
-      await runSignup(options);
-    });
-
-  program
-    .command('login')
-    .description('log in through your browser (OAuth 2.0 device flow)')
-    .option(apiUrl, apiUrlHelp)
-    .option('--json', 'print the user as JSON')
-    .action(async (options) => {
-      const { runLogin } = await import('./commands/login.js');
-      await runLogin(options);
-    });
-
-  program
-    .command('logout')
-    .description('end the session: revoke its tokens and forget them')
-    .option(apiUrl, apiUrlHelp)
-    .action(async (options) => {
-      const { runLogout } = await import('./commands/logout.js');
-      await runLogout(options);
-    });
-
-  program
-    .command('whoami')
-    .description('show who you are logged in as')
-    .option(apiUrl, apiUrlHelp)
-    .option('--json', 'print the user as JSON')
-    .action(async (options) => {
-      const { runWhoami } = await import('./commands/whoami.js');
-      await runWhoami(options);
-    });
-
+  registerAuthCommands(program);
+  registerEventCommands(program);
+  registerTicketTypeCommands(program);
+  registerBookingCommands(program);
+  registerAdminCommands(program);
   return program;
 }
 
@@ -105,6 +47,12 @@ export async function main(argv: string[]): Promise<number> {
     return exitCodeFor(error);
   }
 }
+
+// `evbook ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const code = await main(process.argv);
 if (code !== 0) process.exitCode = code;

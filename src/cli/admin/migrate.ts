@@ -27,7 +27,9 @@ export async function runMigrate(
         ...status.completed.map((name) => `  applied  ${name}`),
         ...status.pending.map((name) => `  pending  ${name}`),
       ];
-      printResult(`${status.pending.length} pending, ${status.completed.length} applied\n${lines.join('\n')}`);
+      printResult(
+        `${status.pending.length} pending, ${status.completed.length} applied\n${lines.join('\n')}`,
+      );
     }
   } finally {
     await db.close();

@@ -17,7 +17,9 @@ export function adminConfig(flags: AdminFlags): Readonly<Config> {
   if (flags.databaseUrl !== undefined) {
     overrides.databaseUrl = { value: flags.databaseUrl, flag: '--database-url' };
   }
-  if (flags.publicUrl !== undefined) overrides.publicUrl = { value: flags.publicUrl, flag: '--public-url' };
-  if (flags.logLevel !== undefined) overrides.logLevel = { value: flags.logLevel, flag: '--log-level' };
+  if (flags.publicUrl !== undefined)
+    overrides.publicUrl = { value: flags.publicUrl, flag: '--public-url' };
+  if (flags.logLevel !== undefined)
+    overrides.logLevel = { value: flags.logLevel, flag: '--log-level' };
   return loadConfig(process.env, overrides);
 }

@@ -1,0 +1,1 @@
+export async function runSeed(_flags: unknown): Promise<void> {}
