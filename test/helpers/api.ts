@@ -50,7 +50,11 @@ export class TestApi {
     await this.server.close();
   }
 
-  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.raw;
@@ -75,7 +79,10 @@ export class TestApi {
   }
 
   /** A new user of `role` and an access token for them. */
-  async user(role: Role, name = `${role} ${Math.random().toString(36).slice(2, 8)}`): Promise<TestUser> {
+  async user(
+    role: Role,
+    name = `${role} ${Math.random().toString(36).slice(2, 8)}`,
+  ): Promise<TestUser> {
     const user = await createUser(this.database.db.knex, {
       email: `${name.replace(/\W+/g, '.')}@example.test`,
       name,
