@@ -26,7 +26,10 @@ export function registerBookingCommands(program: Command): void {
       await runBook(event, flagsOf(args));
     });
 
-  const bookings = program.command('bookings').description('your bookings (customers)');
+  const bookings = program
+    .command('bookings')
+    .description('your bookings (customers)')
+    .addHelpText('after', examples('evbook bookings list', 'evbook bookings show BOOKING_ID'));
 
   bookings
     .command('list')

@@ -36,7 +36,8 @@ const CREATE_EXAMPLE =
 export function registerEventCommands(program: Command): void {
   const events = program
     .command('events')
-    .description('browse the catalogue (customers) or manage your events (organisers)');
+    .description('browse the catalogue (customers) or manage your events (organisers)')
+    .addHelpText('after', examples('evbook events list', 'evbook events show EVENT_ID'));
 
   events
     .command('list')

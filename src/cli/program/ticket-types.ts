@@ -16,7 +16,11 @@ function withTicketFields(command: Command): Command {
 export function registerTicketTypeCommands(program: Command): void {
   const types = program
     .command('ticket-types')
-    .description("manage an event's ticket types (organisers)");
+    .description("manage an event's ticket types (organisers)")
+    .addHelpText(
+      'after',
+      examples('evbook ticket-types add EVENT_ID --name VIP --price 9000 --quantity 20'),
+    );
 
   withTicketFields(types.command('add'))
     .description('add a ticket type to an event')
