@@ -83,9 +83,14 @@ interface Problem {
 
 /** A typed client of API.md over fetch; failures come back as the AppError of their status. */
 export class ApiClient {
+  /**
+   * @param token supplies the access token (none: anonymous requests).
+   * @param timeoutMs gives up on an answer after this long. Default 30 s.
+   */
   constructor(
     readonly apiUrl: string,
     private readonly token?: () => Promise<string>,
+    private readonly timeoutMs = 30_000,
   ) {}
 
   signup(body: SignupRequest): Promise<User> {
@@ -197,16 +202,16 @@ export class ApiClient {
     const baseDelayMs = options.baseDelayMs ?? 250;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fetch(url, init);
+        return await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (error) {
         if (attempt >= retries) {
-          throw new UnavailableError(
-            'unreachable',
-            `Cannot reach the evbook API at ${this.apiUrl}.`,
-            {
-              cause: error,
-            },
-          );
+          const timedOut = error instanceof Error && error.name === 'TimeoutError';
+          const detail = timedOut
+            ? `The evbook API at ${this.apiUrl} did not answer within ${this.timeoutMs / 1000} s.`
+            : `Cannot reach the evbook API at ${this.apiUrl}.`;
+          throw new UnavailableError(timedOut ? 'timeout' : 'unreachable', detail, {
+            cause: error,
+          });
         }
         options.onRetry?.(attempt + 1, error);
         await new Promise((resolve) => setTimeout(resolve, baseDelayMs * 2 ** attempt));
