@@ -39,7 +39,9 @@ export function reference() {
   const parts = [];
   const visit = (path) => {
     const text = help(path);
-    parts.push(`### \`evbook${path.length ? ` ${path.join(' ')}` : ''}\`\n\n\`\`\`text\n${text}\n\`\`\``);
+    parts.push(
+      `### \`evbook${path.length ? ` ${path.join(' ')}` : ''}\`\n\n\`\`\`text\n${text}\n\`\`\``,
+    );
     for (const name of subcommands(text)) visit([...path, name]);
   };
   visit([]);
@@ -54,7 +56,9 @@ const updated = `${doc.slice(0, from)}${reference()}${doc.slice(to + END.length)
 
 if (process.argv.includes('--check')) {
   if (updated !== doc) {
-    process.stderr.write('docs/cli.md is out of date: run npm run build && node scripts/cli-reference.mjs\n');
+    process.stderr.write(
+      'docs/cli.md is out of date: run npm run build && node scripts/cli-reference.mjs\n',
+    );
     process.exit(1);
   }
 } else {
