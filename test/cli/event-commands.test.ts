@@ -220,6 +220,28 @@ forEachEngine('evbook events, create-event, ticket-types, attendees', (database)
     expect(unknown.stderr).to.include('has no ticket type "Student"');
   });
 
+  it('fetches every page of attendees (over 100 bookings), and events list stops at --limit', async function () {
+    this.timeout(60_000);
+    const event = await createEvent(api, organiser, {
+      ticket_types: [{ name: 'General', price: 500, quantity: 500 }],
+    });
+    for (let i = 0; i < 105; i++) {
+      const response = await book(api, customer, event.id, [
+        { ticket_type_id: event.ticket_types[0].id, quantity: 1 },
+      ]);
+      expect(response.status).to.equal(201);
+    }
+    const json = await runCli(['attendees', event.id, '--json'], asOrganiser.env());
+    expect(json.code, json.stderr).to.equal(0);
+    const ids = JSON.parse(json.stdout).map((a: any) => a.id);
+    expect(new Set(ids).size).to.equal(105);
+
+    await createEvent(api, organiser, { title: 'Second' });
+    await createEvent(api, organiser, { title: 'Third' });
+    const limited = await runCli(['events', 'list', '--limit', '2', '--json'], asOrganiser.env());
+    expect(JSON.parse(limited.stdout)).to.have.length(2);
+  });
+
   it('lists attendees as a table, CSV and JSON', async () => {
     const event = await createEvent(api, organiser);
     await book(api, customer, event.id, [
@@ -233,6 +255,7 @@ forEachEngine('evbook events, create-event, ticket-types, attendees', (database)
     expect(table.stdout).to.include('€140.00');
 
     const csv = await runCli(['attendees', event.id, '--format', 'csv'], asOrganiser.env());
+    expect(csv.stderr).to.equal(''); // no progress counter in a pipe
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).to.equal(
       'booking_id,status,name,email,ticket_type,quantity,unit_price,currency,booked_at',
