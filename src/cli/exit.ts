@@ -22,13 +22,18 @@ export const EXIT = {
  * The CLI's one top-level catch: one line on stderr, no stack trace, and the exit
  * code of the error's class.
  */
-export function exitCodeFor(error: unknown): number {
+export function exitCodeFor(error: unknown, argv: string[] = process.argv): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help / version text).
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (isAppError(error)) {
-    printError(error.detail);
+    // Errors from the API already name their code; with --json, local ones do too,
+    // so that a script can branch on it.
+    const named = error.detail.endsWith(`[${error.code}]`);
+    printError(
+      named || !argv.includes('--json') ? error.detail : `${error.detail} [${error.code}]`,
+    );
     return error.exitCode;
   }
   if (error instanceof Error && error.name === 'ExitPromptError') {

@@ -63,6 +63,11 @@ forEachEngine('evbook book, bookings', (database) => {
     const noTicket = await runCli(['book', event.id, '--yes'], asCustomer.env());
     expect(noTicket.code).to.equal(64);
     expect(noTicket.stderr).to.include('Missing --ticket');
+
+    const withJson = await runCli(['book', event.id, '--json'], asCustomer.env());
+    expect(withJson.code).to.equal(64);
+    expect(withJson.stdout).to.equal('');
+    expect(withJson.stderr.trim()).to.match(/^evbook: Missing --ticket .* \[missing_flags\]$/);
     expect(await bookingsOf(customer)).to.deep.equal([]);
   });
 
