@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Start-up cost of `evbook --help` against bare `node -e 0`, in the same run:
+// Start-up cost of `evbook --help` against bare `node -e 0` (and commander alone), in the same run:
 // 20 alternating runs each (after 3 warm-ups), wall time around spawnSync.
 //   node scripts/startup-time.mjs [runs]
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ const BIN = fileURLToPath(new URL('../bin/evbook', import.meta.url));
 const runs = Number(process.argv[2] ?? 20);
 const subjects = {
   'node -e 0': ['-e', '0'],
+  'node (import commander)': ['--input-type=module', '-e', "import 'commander'"],
   'node bin/evbook --help': [BIN, '--help'],
 };
 
