@@ -35,11 +35,11 @@ describe('evbook book in a terminal (tmux pseudo-terminal) [sqlite]', function (
   });
 
   /** Runs evbook in the terminal; prints EXIT=<code> when it ends and stays on screen. */
-  function run(args: string[]): TmuxTerminal {
+  function run(args: string[], as: CliSession = session): TmuxTerminal {
     const env = Object.entries({
-      ...session.env(),
+      ...as.env(),
       PATH: process.env.PATH ?? '',
-      HOME: session.home,
+      HOME: as.home,
       TERM: 'xterm-256color',
     })
       .map(([key, value]) => `${key}=${shellQuote(value)}`)
@@ -107,5 +107,36 @@ describe('evbook book in a terminal (tmux pseudo-terminal) [sqlite]', function (
     const screen = await tty.waitFor(/EXIT=\d+/);
     expect(screen).to.include('EXIT=64');
     expect(screen).to.include('Missing EVENT');
+  });
+
+  it('create-event asks for the missing fields in a terminal', async () => {
+    const organiser = await CliSession.for(api, await api.user('organiser'));
+    try {
+      const tty = run(
+        ['create-event', '--title', 'Prompted Gig', '--ticket', 'General:1000:10'],
+        organiser,
+      );
+      const answers: Array<[RegExp, string]> = [
+        [/Venue/, 'Harbour Hall'],
+        [/Starts \(e\.g\./, '2030-06-01T20:00'],
+        [/Ends/, '2030-06-01T23:00'],
+        [/Currency/, 'EUR'],
+      ];
+      for (const [question, answer] of answers) {
+        await tty.waitFor(question);
+        tty.send(answer, true);
+        tty.send('Enter');
+      }
+      const screen = await tty.waitFor(/EXIT=\d+/);
+      expect(screen).to.include('EXIT=0');
+      expect(screen).to.include('Created draft event');
+      const events = (await api.request('GET', '/v1/events', { token: organiser.user.token })).body
+        .data;
+      expect(events.map((e: any) => [e.title, e.venue, e.starts_at])).to.deep.equal([
+        ['Prompted Gig', 'Harbour Hall', '2030-06-01T20:00:00.000Z'],
+      ]);
+    } finally {
+      organiser.remove();
+    }
   });
 });

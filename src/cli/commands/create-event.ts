@@ -3,7 +3,7 @@ import { UsageError } from '../../shared/errors.js';
 import { parseInstant, parseTicketSpec } from '../input.js';
 import { printJson, printResult } from '../output.js';
 import { renderEvent } from '../views/events.js';
-import { signedInClient, type ClientFlags } from './client-config.js';
+import { canPrompt, signedInClient, type ClientFlags } from './client-config.js';
 
 export interface CreateEventFlags extends ClientFlags {
   title?: string;
@@ -18,11 +18,30 @@ export interface CreateEventFlags extends ClientFlags {
 
 const REQUIRED = ['title', 'venue', 'starts', 'ends', 'currency'] as const;
 
-/** `evbook events create` and its short form `evbook create-event`: a new event in one request. */
+const QUESTIONS: Record<(typeof REQUIRED)[number], string> = {
+  title: 'Title',
+  venue: 'Venue',
+  starts: 'Starts (e.g. 2027-05-01T19:00, your time zone)',
+  ends: 'Ends',
+  currency: 'Currency (ISO 4217, e.g. EUR)',
+};
+
+/**
+ * `evbook events create` and its short form `evbook create-event`: a new event in one
+ * request. In a terminal, missing required fields are asked for.
+ */
 export async function runCreateEvent(flags: CreateEventFlags): Promise<void> {
   const missing = REQUIRED.filter((key) => !flags[key]);
+  if (missing.length > 0 && !canPrompt(flags)) {
+    throw new UsageError(
+      'missing_flags',
+      `Missing --${missing.join(', --')} (no terminal to ask).`,
+    );
+  }
   if (missing.length > 0) {
-    throw new UsageError('missing_flags', `Missing --${missing.join(', --')}.`);
+    const { input } = await import('@inquirer/prompts');
+    for (const key of missing)
+      flags[key] = await input({ message: QUESTIONS[key], required: true });
   }
   const body: EventCreate = {
     title: flags.title!,
