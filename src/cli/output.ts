@@ -18,3 +18,25 @@ export function printError(text: string): void {
 export function printNotice(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
+
+/**
+ * A one-line progress counter on stderr, redrawn in place, for long fetches. Only
+ * in a terminal: pipes and logs get nothing extra. `done()` erases it.
+ */
+export function progressLine(enabled = Boolean(process.stderr.isTTY)): {
+  update(text: string): void;
+  done(): void;
+} {
+  let shown = false;
+  return {
+    update(text) {
+      if (!enabled) return;
+      process.stderr.write(`\r\u001b[2K${text}`);
+      shown = true;
+    },
+    done() {
+      if (shown) process.stderr.write('\r\u001b[2K');
+      shown = false;
+    },
+  };
+}

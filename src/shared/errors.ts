@@ -69,7 +69,8 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   readonly status = 409;
-  readonly exitCode = 65;
+  /** 67: a state conflict (sold out, not on sale, ...), distinct from bad input (65). */
+  readonly exitCode = 67;
   readonly title = 'Conflict';
 }
 

@@ -46,13 +46,13 @@ forEachEngine('evbook signup, login, whoami, logout', (database) => {
     expect(result.stdout).to.include(`<${email}> (organiser)`);
   }
 
-  it('signs up with flags and says so; a taken email exits 65 with one line', async () => {
+  it('signs up with flags and says so; a taken email exits 67 (conflict) with one line', async () => {
     const first = await runCli(signupArgs('cli@example.test'), env);
     expect(first.code, first.stderr).to.equal(0);
     expect(first.stdout).to.include('Signed up Cli Person <cli@example.test> as organiser');
 
     const again = await runCli(signupArgs('cli@example.test'), env);
-    expect(again.code).to.equal(65);
+    expect(again.code).to.equal(67);
     expect(again.stderr.trim().split('\n')).to.have.length(1);
     expect(again.stderr).to.include('already exists');
   });

@@ -1,7 +1,7 @@
 import { ApiClient, type SignupRequest } from '../../client/api-client.js';
 import { UsageError } from '../../shared/errors.js';
 import { printJson, printResult } from '../output.js';
-import { clientApiUrl, type ClientFlags } from './client-config.js';
+import { canPrompt, clientApiUrl, type ClientFlags } from './client-config.js';
 
 export interface SignupFlags extends ClientFlags {
   email?: string;
@@ -24,10 +24,10 @@ export async function runSignup(flags: SignupFlags): Promise<void> {
 
 async function completeSignup(flags: SignupFlags): Promise<SignupRequest> {
   const missing = (['email', 'name', 'role', 'password'] as const).filter((k) => !flags[k]);
-  if (missing.length > 0 && !(process.stdin.isTTY && process.stdout.isTTY)) {
+  if (missing.length > 0 && !canPrompt(flags)) {
     throw new UsageError(
       'missing_flags',
-      `Missing --${missing.join(', --')} (no terminal to ask).`,
+      `Missing --${missing.join(', --')} (no terminal to ask, or --yes/--json given).`,
     );
   }
   const prompts = missing.length > 0 ? await import('@inquirer/prompts') : undefined;
