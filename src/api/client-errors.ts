@@ -22,12 +22,14 @@ const MALFORMED = { status: 400, code: 'bad_request', detail: 'The request is no
 /**
  * Answers requests that Node's parser rejects (malformed HTTP, oversized headers,
  * slow clients) with problem+json like every other error, instead of Node's bare
- * status line, then closes the connection. A socket that is already gone is
- * simply destroyed.
+ * status line, then closes the connection. A socket that is already gone, or whose
+ * response has begun, is simply destroyed.
  */
 export function answerClientErrors(server: Server, logger: Logger): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A response already under way cannot be replaced by another one.
+    const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
       socket.destroy();
       return;
     }

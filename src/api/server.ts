@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureSigningKeys } from '../auth/keys.js';
 import { createTokenVerifier, tokenIdentity } from '../auth/tokens.js';
@@ -15,6 +15,8 @@ import { UnavailableError } from '../shared/errors.js';
 export interface ServeOptions {
   /** Apply pending migrations before listening. Default true. */
   migrate?: boolean;
+  /** Limits on slow clients; tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
   /**
    * Background work started once the database is ready and stopped before it closes,
    * e.g. the notification dispatcher (`src/jobs/notifier.ts`). Default none.
@@ -28,6 +30,25 @@ export interface BackgroundWork {
   checkQueue?: () => Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long a client may take, so slow or stalled ones cannot hold connections. */
+export interface ServerTimeouts {
+  /** To send the request line and headers. Default 10 s; then a 408 problem. */
+  headersMs: number;
+  /** To send the whole request, body included. Default 30 s; then a 408 problem. */
+  requestMs: number;
+  /** An idle kept-alive connection stays open this long. Default 5 s. */
+  keepAliveMs: number;
+  /** How often connections are checked against the first two. Default 1 s (Node's is 30 s). */
+  checkIntervalMs: number;
+}
+
+const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
+};
 
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:3000`. */
@@ -59,11 +80,18 @@ export async function startServer(
   const verifier = createTokenVerifier({ knex: db.knex, ...tokenIdentity(config.publicUrl) });
   const background = options.background?.(db);
   const app = createApp({ db, config, logger, verifier, checkQueue: background?.checkQueue });
-  const server: Server = app.listen(config.port, config.host);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const server: Server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    app.callback(),
+  );
   answerClientErrors(server, logger);
+  server.listen(config.port, config.host);
   try {
     await once(server, 'listening');
   } catch (error) {
@@ -90,8 +118,13 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         clearInterval(housekeeping);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // close() drops only the connections idle at that moment; one kept alive after
+        // its last in-flight response would hold the shutdown until keepAliveTimeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
         server.closeIdleConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closed;
+        clearInterval(sweep);
         await background?.close();
         await db.close();
       })()),

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Knex } from '../db/connection.js';
 import { ROLES, type Actor, type Role } from '../domain/actor.js';
-import { AuthError } from '../shared/errors.js';
+import { AuthError, UnavailableError } from '../shared/errors.js';
 import { ACCESS_TOKEN_ALG, loadSigningKeys } from './keys.js';
 
 export interface TokenVerifierOptions {
@@ -43,7 +43,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let loadedAt = 0;
 
   async function loadKeys(): Promise<ReturnType<typeof createLocalJWKSet>> {
-    const keys = await loadSigningKeys(options.knex);
+    let keys: Awaited<ReturnType<typeof loadSigningKeys>>;
+    try {
+      keys = await loadSigningKeys(options.knex);
+    } catch (error) {
+      // Not the token's fault: a 503 the client may retry, not a 401 that logs it out.
+      throw new UnavailableError('unavailable', 'The signing keys cannot be read; try again.', {
+        cause: error,
+      });
+    }
     keySet = createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) });
     loadedAt = Date.now();
     return keySet;
@@ -78,6 +86,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       try {
         payload = await check(token);
       } catch (error) {
+        if (error instanceof UnavailableError) throw error;
         throw new AuthError(describe(error), { cause: error });
       }
       const role = payload.role;

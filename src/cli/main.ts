@@ -88,7 +88,7 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runNotifications } = await import('./admin/notifications.js');
       await runNotifications(options);
-      });
+    });
 
   program
     .command('verify')

@@ -16,6 +16,17 @@ export interface Database {
 export interface DatabaseOptions {
   /** Largest PostgreSQL pool. Default 10. SQLite always uses one connection. */
   poolMax?: number;
+  /**
+   * How long a query waits for a pooled PostgreSQL connection before failing (a 503
+   * for API callers). Default 10 s; Knex's own default of 60 s holds requests for a
+   * minute while the database is unreachable.
+   */
+  acquireTimeoutMs?: number;
+  /**
+   * How long opening one PostgreSQL connection may take. Default 5 s; pg's default
+   * is to wait forever on a host that drops packets.
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -75,10 +86,14 @@ interface SqliteConnection {
 function openPostgres(url: string, options: DatabaseOptions): Knex {
   return knexFactory({
     client: 'pg',
-    connection: url,
+    connection: {
+      connectionString: url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    },
     log: QUIET,
     migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.js'] },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
   });
 }
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { API_ROUTES } from '../../src/api/app.js';
+import { findStockDrift } from '../../src/domain/audit.js';
 import type { AnyRoute } from '../../src/api/routes/route.js';
 import type { Role } from '../../src/domain/actor.js';
 import { TestApi, type TestUser } from '../helpers/api.js';
@@ -63,6 +64,10 @@ forEachEngine('property-based hostile input', (database) => {
   });
 
   const snapshot = () => snapshotDatabase(database());
+
+  afterEach(async () => {
+    expect(await findStockDrift(database().db.knex)).to.deep.equal([]);
+  });
 
   const params = (n: number): fc.Parameters<unknown> => ({
     numRuns: Math.max(1, Math.round(n * SCALE * ENGINE_SCALE[database().dialect])),

@@ -128,11 +128,21 @@ function isConnectionFailure(error: unknown): boolean {
       'ECONNREFUSED',
       'ECONNRESET',
       'ETIMEDOUT',
+      'EPIPE',
+      'EHOSTUNREACH',
       '57P01',
+      '57P02',
       '57P03',
+      '53300',
       '08006',
       '08001',
+      '08003',
       'SQLITE_BUSY',
-    ].includes(code) || /Knex: Timeout acquiring a connection/.test(message)
+    ].includes(code) ||
+    // pg reports a connection dropped mid-query (server restart, network cut) by
+    // message only, without a code.
+    /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable/.test(
+      message,
+    )
   );
 }
