@@ -87,7 +87,7 @@ forEachEngine('operations: metrics, headers, verify', (database) => {
 
     await database().db.knex('ticket_types').where({ id: type.id }).update({ sold: 5 });
     const drifted = await runCli(['verify', '--json'], env);
-    expect(drifted.code).to.equal(65);
+    expect(drifted.code).to.equal(67);
     expect(JSON.parse(drifted.stdout).drift).to.deep.equal([
       {
         ticket_type_id: type.id,

@@ -10,7 +10,7 @@ export interface VerifyFlags extends AdminFlags {
 
 /**
  * `evbook verify`: recomputes sold counts from bookings and reports any drift.
- * Exits 0 when the books balance, 65 (with the drift listed) when they do not.
+ * Exits 0 when the books balance, 67 (a conflict; the drift listed) when they do not.
  */
 export async function runVerify(flags: VerifyFlags): Promise<void> {
   const config = adminConfig(flags);
