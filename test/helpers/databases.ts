@@ -27,6 +27,9 @@ export const SCHEMA_TABLES = [
   'outbox',
   'notifications',
   'signing_keys',
+  'oauth_models',
+  'cookie_keys',
+  'rate_limits',
 ];
 
 /** The tables emptied between tests: all but the signing keys, children first. */

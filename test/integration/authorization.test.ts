@@ -19,6 +19,8 @@ interface World {
   /** Published, owned by `owner`, nobody booked it. */
   unbooked: any;
   booking: any;
+  /** An API client of `customer`. */
+  apiClientId: string;
 }
 
 interface Expectation {
@@ -92,6 +94,22 @@ const MATRIX: Record<string, Expectation> = {
     status: status(401, 200, 404, 403, 403),
   },
   getMe: { status: status(401, 200, 200, 200, 200) },
+  // Sign-up is open to anyone; a token, if sent, changes nothing.
+  signUp: {
+    body: () => ({
+      email: `new.${Math.random().toString(36).slice(2)}@example.test`,
+      password: 'a long enough password',
+      name: 'New',
+      role: 'customer',
+    }),
+    status: status(201, 201, 201, 201, 201),
+  },
+  createApiClient: { body: () => ({ name: 'ci' }), status: status(401, 201, 201, 201, 201) },
+  listApiClients: { status: status(401, 200, 200, 200, 200) },
+  revokeApiClient: {
+    params: (w) => ({ id: w.apiClientId }),
+    status: status(401, 204, 404, 404, 404),
+  },
 };
 
 const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
@@ -116,7 +134,18 @@ forEachEngine('authorization matrix', (database) => {
       { ticket_type_id: event.ticket_types[0].id, quantity: 1 },
     ]);
     expect(booked.status, JSON.stringify(booked.body)).to.equal(201);
-    return { users, event, unbooked, booking: booked.body };
+    const apiClient = await api.request('POST', '/v1/api-clients', {
+      token: users.customer.token,
+      body: { name: 'matrix' },
+    });
+    expect(apiClient.status, JSON.stringify(apiClient.body)).to.equal(201);
+    return {
+      users,
+      event,
+      unbooked,
+      booking: booked.body,
+      apiClientId: apiClient.body.client_id,
+    };
   }
 
   it('has a row for every operation and none for operations that do not exist', () => {

@@ -147,7 +147,7 @@ forEachEngine('bad input', (database) => {
   for (const route of bodyRoutes) {
     const fields = Object.keys((route.body as z.ZodObject).shape);
     describe(`${route.method.toUpperCase()} ${route.path}`, () => {
-      for (const bad of BAD_BODIES) {
+      for (const bad of BAD_BODIES.filter((b) => isBadFor(route, b, fields))) {
         it(`answers ${bad.status} ${bad.code} to ${bad.name}, changing nothing`, async () => {
           const before = await snapshotDatabase(database());
 
@@ -218,4 +218,19 @@ function expectProblem(res: ApiResponse, status: number, code: string): void {
     expect(res.body[member], member).to.be.a('string').and.not.equal('');
   }
   expect(text).to.not.match(/\n\s+at |node_modules|\.ts:\d+|Error:|SELECT|select /);
+}
+
+/**
+ * A generic bad body is no case for a route whose schema accepts it (a body of one
+ * string field takes "x" everywhere): such a body is simply valid there.
+ */
+function isBadFor(route: (typeof API_ROUTES)[number], bad: BadBody, fields: string[]): boolean {
+  if (bad.status !== 422 || bad.headers) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bad.raw(fields));
+  } catch {
+    return true;
+  }
+  return !route.body!.safeParse(parsed).success;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createApiClient, listApiClients, revokeApiClient } from '../../auth/oauth/api-clients.js';
+import { label } from '../../domain/schemas.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 const ApiClient = z
@@ -7,8 +8,7 @@ const ApiClient = z
   .meta({ id: 'ApiClient' });
 const NewApiClient = ApiClient.extend({ client_secret: z.string() }).meta({ id: 'NewApiClient' });
 const CreateApiClient = z
-  .object({ name: z.string().trim().min(1).max(100) })
-  .strict()
+  .strictObject({ name: label(100).meta({ example: 'ci' }) })
   .meta({ id: 'CreateApiClient' });
 
 /** Credentials for unattended use (scripts, CI): the client credentials grant, as their owner. */

@@ -1,3 +1,4 @@
+import './runtime-notice.js';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Knex } from '../../db/connection.js';
 import { getUser } from '../../domain/users/users.js';

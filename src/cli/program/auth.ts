@@ -52,7 +52,14 @@ export function registerAuthCommands(program: Command): void {
 
   const apiClients = program
     .command('api-clients')
-    .description('credentials for scripts and CI (use EVBOOK_CLIENT_ID / EVBOOK_CLIENT_SECRET)');
+    .description('credentials for scripts and CI (use EVBOOK_CLIENT_ID / EVBOOK_CLIENT_SECRET)')
+    .addHelpText(
+      'after',
+      examples(
+        'evbook api-clients create --name ci',
+        'EVBOOK_CLIENT_ID=... EVBOOK_CLIENT_SECRET=... evbook events list',
+      ),
+    );
   apiClients
     .command('create')
     .description('create an API client that acts as you; prints its secret once')
