@@ -11,18 +11,11 @@ import {
   requestedIds,
   soldOut,
   type BookingOutcome,
+  type BookingRequest,
   type BookingPlan,
   type SaleEventRow,
 } from './rules.js';
 import type { BookingCreate } from './schemas.js';
-
-export interface PostgresBookingRequest {
-  customerId: string;
-  input: BookingCreate;
-  key: string | undefined;
-  requestHash: string;
-  now: Date;
-}
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -41,10 +34,7 @@ const MAX_ATTEMPTS = 3;
  * constraint aborts the whole statement, UPDATE included. The booking is then
  * re-planned, which reports exactly what ran out.
  */
-export async function bookOnPostgres(
-  knex: Knex,
-  request: PostgresBookingRequest,
-): Promise<BookingOutcome> {
+export async function bookOnPostgres(knex: Knex, request: BookingRequest): Promise<BookingOutcome> {
   const { customerId, key, requestHash } = request;
   if (key !== undefined) {
     const replay = await findReplay(knex, customerId, key, requestHash);
@@ -100,7 +90,7 @@ async function planBooking(
   return { plan: checkBookingRules(input, event, types, now), types };
 }
 
-async function writeBooking(knex: Knex, plan: BookingPlan, request: PostgresBookingRequest) {
+async function writeBooking(knex: Knex, plan: BookingPlan, request: BookingRequest) {
   const { customerId, key, requestHash, now } = request;
   const id = newId();
   const outbox = outboxRow(

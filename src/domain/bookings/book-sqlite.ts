@@ -11,18 +11,10 @@ import {
   requestedIds,
   soldOut,
   type BookingOutcome,
+  type BookingRequest,
   type BookingPlan,
   type SaleEventRow,
 } from './rules.js';
-import type { BookingCreate } from './schemas.js';
-
-export interface SqliteBookingRequest {
-  customerId: string;
-  input: BookingCreate;
-  key: string | undefined;
-  requestHash: string;
-  now: Date;
-}
 
 const SELECT_KEY =
   'select request_hash, response_body from idempotency_keys where customer_id = ? and key = ?';
@@ -48,7 +40,7 @@ const selectTypes = (count: number) =>
  * re-planning is ever needed; a thrown rule rolls everything back. Timestamps are
  * stored as epoch milliseconds, as Knex stores them on SQLite.
  */
-export function bookOnSqlite(knex: Knex, request: SqliteBookingRequest): Promise<BookingOutcome> {
+export function bookOnSqlite(knex: Knex, request: BookingRequest): Promise<BookingOutcome> {
   const { customerId, input, key, requestHash, now } = request;
   const at = now.getTime();
 

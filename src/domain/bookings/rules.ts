@@ -19,6 +19,17 @@ export interface BookingOutcome {
   replayed: boolean;
 }
 
+/** A booking request as both engines' write paths take it. */
+export interface BookingRequest {
+  customerId: string;
+  input: BookingCreate;
+  /** The client's Idempotency-Key, if any. */
+  key: string | undefined;
+  /** `hashRequest(input)`, to tell a replay from a reused key. */
+  requestHash: string;
+  now: Date;
+}
+
 /** The event columns the rules need. */
 export interface SaleEventRow {
   status: string;
