@@ -15,6 +15,32 @@ const STATUS_TEXT: Record<number, string> = {
   429: 'Too many attempts (`rate_limited`); see Retry-After',
 };
 
+/**
+ * Problems any operation can answer, whatever its route: the HTTP server refuses
+ * the request before routing (408, 417, 431) or the database is out of reach (503).
+ * Shared as components and referenced from every operation.
+ */
+const TRANSPORT_RESPONSES: Record<number, { name: string; description: string }> = {
+  408: {
+    name: 'RequestTimeout',
+    description: 'Headers or body arrived too slowly (`request_timeout`); the connection closes',
+  },
+  417: {
+    name: 'ExpectationFailed',
+    description: 'An `Expect` header other than 100-continue (`expectation_failed`)',
+  },
+  431: { name: 'HeadersTooLarge', description: 'Request headers too large (`headers_too_large`)' },
+  503: {
+    name: 'Unavailable',
+    description: 'The database or signing keys are out of reach (`unavailable`); retry later',
+  },
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: COMPONENT('Problem') } } },
+});
+
 const Problem = z
   .object({
     type: z.string(),
@@ -66,6 +92,12 @@ export function buildOpenApiDocument(
     security: [{ bearer: [] }],
     components: {
       schemas,
+      responses: Object.fromEntries(
+        Object.values(TRANSPORT_RESPONSES).map(({ name, description }) => [
+          name,
+          problemResponse(description),
+        ]),
+      ),
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 access token)' },
       },
@@ -111,10 +143,10 @@ function operation(route: AnyRoute): Record<string, unknown> {
     },
   };
   for (const status of route.errors) {
-    responses[status] = {
-      description: STATUS_TEXT[status] ?? 'Error',
-      content: { 'application/problem+json': { schema: { $ref: COMPONENT('Problem') } } },
-    };
+    responses[status] = problemResponse(STATUS_TEXT[status] ?? 'Error');
+  }
+  for (const [status, { name }] of Object.entries(TRANSPORT_RESPONSES)) {
+    responses[status] ??= { $ref: `#/components/responses/${name}` };
   }
 
   return {

@@ -77,6 +77,9 @@ forEachEngine('GET /openapi.json', (database) => {
           operation.responses[status].content['application/problem+json'].schema,
         ).to.deep.equal({ $ref: '#/components/schemas/Problem' });
       }
+      for (const status of ['408', '417', '431', '503']) {
+        expect(operation.responses[status].$ref, status).to.match(/^#\/components\/responses\//);
+      }
       if (route.query) {
         const queryNames = operation.parameters.filter((p: any) => p.in === 'query');
         expect(queryNames.map((p: any) => p.name)).to.include.members(['limit', 'cursor']);
@@ -84,14 +87,19 @@ forEachEngine('GET /openapi.json', (database) => {
     });
   }
 
-  it('resolves every $ref inside components.schemas', () => {
+  it('resolves every $ref inside components.schemas or components.responses', () => {
     const refs = collectRefs(doc);
 
     expect(refs.length).to.be.greaterThan(0);
     for (const [at, ref] of refs) {
-      expect(ref, at).to.match(/^#\/components\/schemas\/[^/]+$/);
-      const name = ref.slice('#/components/schemas/'.length);
-      expect(doc.components.schemas, `${at} -> ${ref}`).to.have.property(name);
+      const match = /^#\/components\/(schemas|responses)\/([^/]+)$/.exec(ref);
+      expect(match, `${at} -> ${ref}`).to.not.equal(null);
+      expect(doc.components[match![1]], `${at} -> ${ref}`).to.have.property(match![2]);
+    }
+    for (const response of Object.values(doc.components.responses) as any[]) {
+      expect(response.content['application/problem+json'].schema).to.deep.equal({
+        $ref: '#/components/schemas/Problem',
+      });
     }
     expect(doc.components.schemas).to.include.keys('Problem', 'Event', 'TicketType', 'Booking');
   });
