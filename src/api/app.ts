@@ -29,7 +29,10 @@ export const API_ROUTES: AnyRoute[] = [
 
 /** The Koa application: operations endpoints, then the `/v1` API. */
 export function createApp(deps: ApiDeps): Koa<ApiState> {
-  const app = new Koa<ApiState>({ proxy: false });
+  // Behind N trusted proxies, ctx.ip is the Nth X-Forwarded-For entry from the right:
+  // entries further left were written by the client and are not believed.
+  const hops = deps.config.trustProxyHops;
+  const app = new Koa<ApiState>({ proxy: hops > 0, maxIpsCount: hops });
   app.silent = true;
 
   let openApi: unknown;

@@ -41,6 +41,12 @@ export interface Config {
   outboxPollMs: number;
   /** Browser origins allowed to call the API (CORS). Default none: CORS off. */
   corsOrigins: string[];
+  /**
+   * Reverse proxies in front of `serve` that append to X-Forwarded-For. 0 (default):
+   * the socket address is the client. N: the client is the Nth address from the
+   * right of X-Forwarded-For, and X-Forwarded-Proto/Host are believed.
+   */
+  trustProxyHops: number;
 }
 
 /** Where each setting comes from in the environment, so errors can name it. */
@@ -62,6 +68,7 @@ export const ENV_NAMES = {
   jobLockMs: 'EVBOOK_JOB_LOCK_MS',
   outboxPollMs: 'EVBOOK_OUTBOX_POLL_MS',
   corsOrigins: 'EVBOOK_CORS_ORIGINS',
+  trustProxyHops: 'EVBOOK_TRUST_PROXY_HOPS',
 } as const satisfies Record<keyof Config, string>;
 
 export type ConfigKey = keyof Config;
@@ -122,6 +129,7 @@ const FIELDS: { [K in ConfigKey]: z.ZodType<Config[K]> } = {
         .transform((url) => new URL(url).origin),
     ),
   ),
+  trustProxyHops: integer(0, 10),
 };
 
 const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
@@ -140,6 +148,7 @@ const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
   jobLockMs: 30_000,
   outboxPollMs: 1000,
   corsOrigins: [],
+  trustProxyHops: 0,
 };
 
 /**

@@ -92,9 +92,9 @@ forEachEngine('GET /openapi.json', (database) => {
 
     expect(refs.length).to.be.greaterThan(0);
     for (const [at, ref] of refs) {
-      const match = /^#\/components\/(schemas|responses)\/([^/]+)$/.exec(ref);
-      expect(match, `${at} -> ${ref}`).to.not.equal(null);
-      expect(doc.components[match![1]], `${at} -> ${ref}`).to.have.property(match![2]);
+      const [, kind, name] = /^#\/components\/(schemas|responses)\/([^/]+)$/.exec(ref) ?? [];
+      expect(kind, `${at} -> ${ref}`).to.be.a('string');
+      expect(doc.components[kind!], `${at} -> ${ref}`).to.have.property(name!);
     }
     for (const response of Object.values(doc.components.responses) as any[]) {
       expect(response.content['application/problem+json'].schema).to.deep.equal({
