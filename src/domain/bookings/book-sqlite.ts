@@ -1,5 +1,6 @@
 import type { Knex } from '../../db/connection.js';
-import { prepared, withSqliteConnection } from '../../db/sqlite-native.js';
+import { inGroupCommit } from '../../db/group-commit.js';
+import { prepared } from '../../db/sqlite-native.js';
 import { isId } from '../../shared/ids.js';
 import { eventNotFound } from '../errors.js';
 import type { TicketTypeRow } from '../events/rows.js';
@@ -34,77 +35,75 @@ const selectTypes = (count: number) =>
   `select * from ticket_types where event_id = ? and id in (${Array(count).fill('?').join(', ')})`;
 
 /**
- * A booking on SQLite: one synchronous `BEGIN IMMEDIATE` transaction of prepared
- * statements. Taking the write lock first means nothing can change between the
- * checks and the writes (in this process or any other sharing the file), so no
- * re-planning is ever needed; a thrown rule rolls everything back. Timestamps are
- * stored as epoch milliseconds, as Knex stores them on SQLite.
+ * A booking on SQLite: synchronous prepared statements inside a `BEGIN IMMEDIATE`
+ * transaction, shared with the other bookings of the same event-loop turn (group
+ * commit, `src/db/group-commit.ts`), each booking in a savepoint of its own. Taking
+ * the write lock first means nothing can change between the checks and the writes
+ * (in this process or any other sharing the file), so no re-planning is ever needed;
+ * a thrown rule rolls this booking back and no other. Timestamps are stored as epoch
+ * milliseconds, as Knex stores them on SQLite.
  */
 export function bookOnSqlite(knex: Knex, request: BookingRequest): Promise<BookingOutcome> {
   const { customerId, input, key, requestHash, now } = request;
   const at = now.getTime();
 
-  return withSqliteConnection(knex, (db) =>
-    db
-      .transaction((): BookingOutcome => {
-        if (key !== undefined) {
-          const stored = prepared(db, SELECT_KEY).get(customerId, key) as
-            { request_hash: string; response_body: string } | undefined;
-          if (stored) return replayOf(stored, requestHash);
-        }
+  return inGroupCommit(knex, (db): BookingOutcome => {
+    if (key !== undefined) {
+      const stored = prepared(db, SELECT_KEY).get(customerId, key) as
+        { request_hash: string; response_body: string } | undefined;
+      if (stored) return replayOf(stored, requestHash);
+    }
 
-        if (!isId(input.event_id)) throw eventNotFound();
-        const event = prepared(db, SELECT_EVENT).get(input.event_id) as SaleEventRow | undefined;
-        const ids = requestedIds(input);
-        const types = prepared(db, selectTypes(ids.length)).all(
-          input.event_id,
-          ...ids,
-        ) as TicketTypeRow[];
-        const plan = checkBookingRules(input, event, types, now);
+    if (!isId(input.event_id)) throw eventNotFound();
+    const event = prepared(db, SELECT_EVENT).get(input.event_id) as SaleEventRow | undefined;
+    const ids = requestedIds(input);
+    const types = prepared(db, selectTypes(ids.length)).all(
+      input.event_id,
+      ...ids,
+    ) as TicketTypeRow[];
+    const plan = checkBookingRules(input, event, types, now);
 
-        const stock = takeStockStatement(plan, at);
-        const taken = prepared(db, stock.sql).all(...stock.bindings) as Array<{
-          id: string;
-          price: number;
-          name: string;
-        }>;
-        // Cannot happen under the write lock unless a rule above missed a case.
-        if (taken.length !== plan.items.length) throw soldOut(plan, types);
+    const stock = takeStockStatement(plan, at);
+    const taken = prepared(db, stock.sql).all(...stock.bindings) as Array<{
+      id: string;
+      price: number;
+      name: string;
+    }>;
+    // Cannot happen under the write lock unless a rule above missed a case.
+    if (taken.length !== plan.items.length) throw soldOut(plan, types);
 
-        const { booking, items, view } = buildBooking(plan, taken, customerId, now);
-        prepared(db, INSERT_BOOKING).run(
-          booking.id,
-          booking.event_id,
-          booking.customer_id,
-          booking.status,
-          booking.total as number,
-          booking.currency,
-          at,
-          null,
-        );
-        const insertItem = prepared(db, INSERT_ITEM);
-        for (const item of items) {
-          insertItem.run(
-            item.booking_id,
-            item.ticket_type_id,
-            item.name,
-            item.quantity as number,
-            item.unit_price as number,
-          );
-        }
-        const outbox = outboxRow(
-          'booking.confirmed',
-          { booking_id: booking.id, customer_id: customerId, event_id: plan.eventId },
-          now,
-        );
-        prepared(db, INSERT_OUTBOX).run(outbox.id, outbox.kind, outbox.payload, at);
-        if (key !== undefined) {
-          prepared(db, INSERT_KEY).run(customerId, key, requestHash, JSON.stringify(view), at);
-        }
-        return { booking: view, replayed: false };
-      })
-      .immediate(),
-  );
+    const { booking, items, view } = buildBooking(plan, taken, customerId, now);
+    prepared(db, INSERT_BOOKING).run(
+      booking.id,
+      booking.event_id,
+      booking.customer_id,
+      booking.status,
+      booking.total as number,
+      booking.currency,
+      at,
+      null,
+    );
+    const insertItem = prepared(db, INSERT_ITEM);
+    for (const item of items) {
+      insertItem.run(
+        item.booking_id,
+        item.ticket_type_id,
+        item.name,
+        item.quantity as number,
+        item.unit_price as number,
+      );
+    }
+    const outbox = outboxRow(
+      'booking.confirmed',
+      { booking_id: booking.id, customer_id: customerId, event_id: plan.eventId },
+      now,
+    );
+    prepared(db, INSERT_OUTBOX).run(outbox.id, outbox.kind, outbox.payload, at);
+    if (key !== undefined) {
+      prepared(db, INSERT_KEY).run(customerId, key, requestHash, JSON.stringify(view), at);
+    }
+    return { booking: view, replayed: false };
+  });
 }
 
 /** The statement that takes the stock of every item at once (see `takeStockSql`). */

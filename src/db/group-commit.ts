@@ -1,0 +1,87 @@
+import type { Knex } from './connection.js';
+import { withSqliteConnection, type SqliteConnection } from './sqlite-native.js';
+
+/**
+ * Most units of work one SQLite transaction takes. Bounds how long one commit holds
+ * the write lock (and the event loop: better-sqlite3 is synchronous) to a few ms.
+ */
+export const GROUP_COMMIT_MAX = 64;
+
+interface Unit {
+  work: (connection: SqliteConnection) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const ROLLED_BACK = 'the group transaction was rolled back by SQLite';
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Units waiting for the next flush, per Knex instance. */
+const waiting = new WeakMap<Knex, Unit[]>();
+
+/**
+ * Group commit on SQLite: runs `work` in a `BEGIN IMMEDIATE` transaction shared with
+ * every other unit queued in the same turn of the event loop, each unit inside a
+ * savepoint of its own.
+ *
+ * Why: a commit writes every B-tree page the transaction touched to the WAL, and a
+ * booking touches about ten (the ticket type, the booking, its item, the outbox row and
+ * their indexes). Bookings that arrive together mostly touch the same pages, so one
+ * commit for all of them writes those pages once instead of once each.
+ *
+ * What each caller sees is what a transaction of its own would give it: a unit that
+ * throws is rolled back to its savepoint and rejects alone, the others go on; the
+ * promise of a unit settles only after the shared COMMIT, so nobody is told "done"
+ * before the work is durable; and a failed BEGIN or COMMIT (e.g. `SQLITE_BUSY` after
+ * the busy timeout) rejects every unit of the group with that error, none applied.
+ * `work` must be synchronous, as better-sqlite3's transactions require.
+ */
+export function inGroupCommit<T>(knex: Knex, work: (connection: SqliteConnection) => T) {
+  return new Promise<T>((resolve, reject) => {
+    let queue = waiting.get(knex);
+    if (!queue) {
+      waiting.set(knex, (queue = []));
+      // setImmediate runs after the poll phase, so every request whose body was read
+      // in this turn has queued its unit by then.
+      setImmediate(() => void flush(knex));
+    }
+    queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+  });
+}
+
+async function flush(knex: Knex): Promise<void> {
+  const queue = waiting.get(knex) ?? [];
+  waiting.delete(knex);
+
+  while (queue.length > 0) {
+    const units = queue.splice(0, GROUP_COMMIT_MAX);
+    let outcomes: Outcome[];
+    try {
+      outcomes = await withSqliteConnection(knex, (connection) =>
+        connection
+          .transaction(() => units.map((unit) => runInSavepoint(connection, unit)))
+          .immediate(),
+      );
+    } catch (error) {
+      for (const unit of units) unit.reject(error);
+      continue;
+    }
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) units[i]!.resolve(outcome.value);
+      else units[i]!.reject(outcome.error);
+    });
+  }
+}
+
+function runInSavepoint(connection: SqliteConnection, unit: Unit): Outcome {
+  // SQLite rolls the whole transaction back by itself on some errors (a full disk, an
+  // I/O error); a unit run after that would commit on its own, outside the group.
+  if (!connection.inTransaction) return { ok: false, error: new Error(ROLLED_BACK) };
+  try {
+    // A transaction function called inside a transaction runs in a savepoint.
+    return { ok: true, value: connection.transaction(unit.work)(connection) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
