@@ -1,5 +1,7 @@
 import type { Knex } from '../db/connection.js';
-import { isUniqueViolation } from '../db/sql.js';
+import { inGroupCommit } from '../db/group-commit.js';
+import { returnedRows } from '../db/sql.js';
+import { isNativeSqlite, prepared } from '../db/sqlite-native.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { Mailer } from './mailers/mailer.js';
@@ -25,14 +27,8 @@ export interface DeliverDeps {
 
 /** Sends one email unless already recorded as sent. */
 export async function deliverEmail(deps: DeliverDeps, email: Email): Promise<'sent' | 'skipped'> {
-  const recorded = await deps
-    .knex('notifications')
-    .where({ dedupe_key: email.dedupeKey })
-    .first('id');
-  if (recorded) return 'skipped';
-
-  await deps.mailer.send({ to: email.to, subject: email.subject, text: email.text });
-  await recordSent(deps, email);
+  if ((await recordedKeys(deps.knex, [email.dedupeKey])).size > 0) return 'skipped';
+  await sendAndRecord(deps, email);
   return 'sent';
 }
 
@@ -43,14 +39,9 @@ export async function deliverEmail(deps: DeliverDeps, email: Email): Promise<'se
  */
 export async function deliverEmails(deps: DeliverDeps, emails: Email[]): Promise<number> {
   if (emails.length === 0) return 0;
-  const recorded = new Set(
-    await deps
-      .knex('notifications')
-      .whereIn(
-        'dedupe_key',
-        emails.map((email) => email.dedupeKey),
-      )
-      .pluck('dedupe_key'),
+  const recorded = await recordedKeys(
+    deps.knex,
+    emails.map((email) => email.dedupeKey),
   );
 
   let sent = 0;
@@ -58,8 +49,7 @@ export async function deliverEmails(deps: DeliverDeps, emails: Email[]): Promise
   for (const email of emails) {
     if (recorded.has(email.dedupeKey)) continue;
     try {
-      await deps.mailer.send({ to: email.to, subject: email.subject, text: email.text });
-      await recordSent(deps, email);
+      await sendAndRecord(deps, email);
       sent++;
     } catch (error) {
       firstError ??= error;
@@ -69,23 +59,48 @@ export async function deliverEmails(deps: DeliverDeps, emails: Email[]): Promise
   return sent;
 }
 
-async function recordSent(deps: DeliverDeps, email: Email): Promise<void> {
-  try {
-    await deps.knex('notifications').insert({
-      id: newId(),
-      dedupe_key: email.dedupeKey,
-      outbox_id: email.outboxId,
-      recipient: email.to,
-      subject: email.subject.slice(0, 300),
-      sent_at: new Date(),
-    });
-  } catch (error) {
-    // Another worker sent and recorded the same email meanwhile (a job taken over after
-    // its lock expired): it went out twice, but it stays recorded once.
-    if (!isUniqueViolation(error)) throw error;
+/** Which of these de-duplication keys are already recorded as sent, in one query. */
+export async function recordedKeys(knex: Knex, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  return new Set(await knex('notifications').whereIn('dedupe_key', keys).pluck('dedupe_key'));
+}
+
+/** Sends, then records once the mail server accepted it (see above). */
+export async function sendAndRecord(deps: DeliverDeps, email: Email): Promise<void> {
+  await deps.mailer.send({ to: email.to, subject: email.subject, text: email.text });
+  const recorded = await recordSent(deps.knex, email, new Date());
+  // Another worker sent and recorded the same email meanwhile (a job taken over after
+  // its lock expired): it went out twice, but it stays recorded once.
+  if (!recorded)
     deps.logger.warn(
       { dedupeKey: email.dedupeKey },
       'email was sent concurrently by another worker',
     );
+}
+
+const INSERT_SENT = `insert into notifications
+  (id, dedupe_key, outbox_id, recipient, subject, sent_at) values (?, ?, ?, ?, ?, ?)
+  on conflict (dedupe_key) do nothing`;
+
+/**
+ * Records a sent email; false when its key was recorded already. On SQLite the insert
+ * joins the group commit of the bookings being made meanwhile (`src/db/group-commit.ts`)
+ * instead of paying a commit of its own.
+ */
+async function recordSent(knex: Knex, email: Email, now: Date): Promise<boolean> {
+  const values = [
+    newId(),
+    email.dedupeKey,
+    email.outboxId,
+    email.to,
+    email.subject.slice(0, 300),
+  ] as const;
+  if (isNativeSqlite(knex)) {
+    const changes = await inGroupCommit(
+      knex,
+      (connection) => prepared(connection, INSERT_SENT).run(...values, now.getTime()).changes,
+    );
+    return changes > 0;
   }
+  return returnedRows(await knex.raw(`${INSERT_SENT} returning id`, [...values, now])).length > 0;
 }

@@ -1,8 +1,7 @@
 import type { Database } from '../db/connection.js';
-import { getBooking } from '../domain/bookings/queries.js';
-import { getUser } from '../domain/users/users.js';
+import { toBookingViews, type BookingRow } from '../domain/bookings/rows.js';
 import { toDate } from '../db/sql.js';
-import { NotFoundError } from '../shared/errors.js';
+import { isId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { holderPages } from './holders.js';
 import {
@@ -74,32 +73,91 @@ async function handleBooking(
   entry: OutboxEntry,
   sink: EmailSink,
 ): Promise<void> {
-  const {
-    booking_id: bookingId,
-    customer_id: customerId,
-    event_id: eventId,
-  } = entry.payload as Record<string, string>;
-  const event = await loadEvent(deps, eventId);
-  const booking = await getBooking(deps.db.knex, customerId!, bookingId!).catch(absentAsUndefined);
-  const customer = await getUser(deps.db.knex, customerId!).catch(absentAsUndefined);
-  if (!event || !booking || !customer) {
-    deps.logger.warn(
-      { outboxId: entry.id, kind: entry.kind },
-      'cause no longer exists; nothing to send',
-    );
-    return;
-  }
+  const email = (await composeBookingEmails(deps, [entry])).get(entry.id);
+  if (email) await sink.deliver(email);
+}
 
-  const link = `${deps.publicUrl}/v1/bookings/${booking.id}`;
-  const compose = entry.kind === 'booking.confirmed' ? bookingConfirmed : bookingCancelled;
-  const { subject, text } = compose(customer.name, event, booking, link);
-  await sink.deliver({
-    dedupeKey: dedupeKeyOf(entry.id, customerId!),
-    outboxId: entry.id,
-    to: customer.email,
-    subject,
-    text,
-  });
+/** True for the causes that send one email to one customer (a booking's own). */
+export function isSingleRecipient(entry: OutboxEntry): boolean {
+  return entry.kind === 'booking.confirmed' || entry.kind === 'booking.cancelled';
+}
+
+interface BookingMailRow extends BookingRow {
+  title: string;
+  venue: string;
+  event_starts_at: unknown;
+  event_ends_at: unknown;
+  customer_name: string;
+  customer_email: string;
+}
+
+/**
+ * The emails of many booking causes at once: two queries for the lot (bookings with
+ * their event and customer, then their items), not four per booking. An entry whose
+ * booking, event or customer no longer exists maps to undefined: nothing to send.
+ */
+export async function composeBookingEmails(
+  deps: HandlerDeps,
+  entries: OutboxEntry[],
+): Promise<Map<string, Email | undefined>> {
+  const wanted = entries.map((entry) => ({
+    entry,
+    bookingId: entry.payload.booking_id,
+    customerId: entry.payload.customer_id,
+  }));
+  const ids = wanted
+    .map((w) => w.bookingId)
+    .filter((id): id is string => typeof id === 'string' && isId(id));
+  const rows: BookingMailRow[] =
+    ids.length === 0
+      ? []
+      : await deps.db
+          .knex('bookings as b')
+          .join('events as e', 'e.id', 'b.event_id')
+          .join('users as u', 'u.id', 'b.customer_id')
+          .whereIn('b.id', ids)
+          .select(
+            'b.*',
+            'e.title',
+            'e.venue',
+            'e.starts_at as event_starts_at',
+            'e.ends_at as event_ends_at',
+            'u.name as customer_name',
+            'u.email as customer_email',
+          );
+  const views = new Map((await toBookingViews(deps.db.knex, rows)).map((v) => [v.id, v]));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+
+  const emails = new Map<string, Email | undefined>();
+  for (const { entry, bookingId, customerId } of wanted) {
+    const row = typeof bookingId === 'string' ? byId.get(bookingId) : undefined;
+    if (!row || row.customer_id !== customerId) {
+      deps.logger.warn(
+        { outboxId: entry.id, kind: entry.kind },
+        'cause no longer exists; nothing to send',
+      );
+      emails.set(entry.id, undefined);
+      continue;
+    }
+    const event: EventSummary = {
+      id: row.event_id,
+      title: row.title,
+      venue: row.venue,
+      startsAt: toDate(row.event_starts_at).toISOString(),
+      endsAt: toDate(row.event_ends_at).toISOString(),
+    };
+    const link = `${deps.publicUrl}/v1/bookings/${row.id}`;
+    const compose = entry.kind === 'booking.confirmed' ? bookingConfirmed : bookingCancelled;
+    const { subject, text } = compose(row.customer_name, event, views.get(row.id)!, link);
+    emails.set(entry.id, {
+      dedupeKey: dedupeKeyOf(entry.id, row.customer_id),
+      outboxId: entry.id,
+      to: row.customer_email,
+      subject,
+      text,
+    });
+  }
+  return emails;
 }
 
 async function handleEvent(deps: HandlerDeps, entry: OutboxEntry, sink: EmailSink): Promise<void> {
@@ -127,10 +185,4 @@ async function handleEvent(deps: HandlerDeps, entry: OutboxEntry, sink: EmailSin
     });
     await sink.fanOut(emails);
   }
-}
-
-/** A missing row means there is nothing to say; any other error is retried. */
-function absentAsUndefined(error: unknown): undefined {
-  if (error instanceof NotFoundError) return undefined;
-  throw error;
 }

@@ -66,6 +66,15 @@ export async function extendClaim(knex: Knex, id: string, leaseMs: number, now =
     .update({ available_at: new Date(now.getTime() + leaseMs) });
 }
 
+/** Extends the claims of several rows at once. */
+export async function extendClaims(knex: Knex, ids: string[], leaseMs: number, now = new Date()) {
+  if (ids.length === 0) return;
+  await knex('outbox')
+    .whereIn('id', ids)
+    .whereNull('dispatched_at')
+    .update({ available_at: new Date(now.getTime() + leaseMs) });
+}
+
 /** Hands claimed rows back, due now, after a failed hand-over (e.g. Redis down). */
 export async function releaseClaims(knex: Knex, ids: string[]): Promise<void> {
   if (ids.length > 0) await knex('outbox').whereIn('id', ids).update({ available_at: null });

@@ -1,11 +1,18 @@
 import type { Database } from '../../db/connection.js';
 import type { Logger } from '../../shared/logger.js';
 import { backoffDelay } from '../backoff.js';
-import { deliverEmail, deliverEmails } from '../deliver.js';
-import { handleOutbox, type HandlerDeps } from '../handle-outbox.js';
+import { deliverEmail, deliverEmails, recordedKeys, sendAndRecord } from '../deliver.js';
+import {
+  composeBookingEmails,
+  handleOutbox,
+  isSingleRecipient,
+  type HandlerDeps,
+} from '../handle-outbox.js';
 import type { Mailer } from '../mailers/mailer.js';
+import type { Email } from '../names.js';
 import {
   extendClaim,
+  extendClaims,
   markDispatched,
   recordAttemptFailure,
   type OutboxEntry,
@@ -37,7 +44,7 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions): Tran
   const handlerDeps: HandlerDeps = { db, logger, publicUrl: options.publicUrl };
   const deliverDeps = { knex: db.knex, mailer, logger };
 
-  async function run(entry: OutboxEntry): Promise<void> {
+  async function runFanOut(entry: OutboxEntry): Promise<void> {
     let pageError: unknown;
     await handleOutbox(handlerDeps, entry, {
       deliver: async (email) => {
@@ -55,32 +62,72 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions): Tran
     if (pageError !== undefined) throw pageError;
   }
 
+  async function fail(entry: OutboxEntry, error: unknown): Promise<void> {
+    const log = logger.child({ outboxId: entry.id, kind: entry.kind, attempt: entry.attempts + 1 });
+    const message = error instanceof Error ? error.message : String(error);
+    const retryInMs = backoffDelay(options.backoffMs, entry.attempts + 1);
+    const state = await recordAttemptFailure(db.knex, entry, {
+      error: message,
+      maxAttempts: options.maxAttempts,
+      retryInMs,
+    });
+    if (state === 'failed') log.error({ err: error }, 'notification failed; attempts exhausted');
+    else log.warn({ err: error, retryInMs }, 'notification attempt failed; will retry');
+  }
+
+  /**
+   * The booking emails of a claimed batch, together: their data in two queries, the
+   * already-sent check in one, then each sent and recorded on its own (so the duplicate
+   * window stays one email wide), and the batch marked done in one update. The claim
+   * taken with the batch covers it; it is renewed only if sending drags on.
+   */
+  async function runSingles(entries: OutboxEntry[]): Promise<void> {
+    let emails: Map<string, Email | undefined>;
+    let recorded: Set<string>;
+    try {
+      emails = await composeBookingEmails(handlerDeps, entries);
+      const keys = [...emails.values()].flatMap((email) => (email ? [email.dedupeKey] : []));
+      recorded = await recordedKeys(db.knex, keys);
+    } catch (error) {
+      for (const entry of entries) await fail(entry, error);
+      return;
+    }
+
+    const done: string[] = [];
+    let renewedAt = Date.now();
+    for (const [i, entry] of entries.entries()) {
+      if (Date.now() - renewedAt > leaseMs / 3) {
+        await extendClaims(
+          db.knex,
+          entries.slice(i).map((e) => e.id),
+          leaseMs,
+        );
+        renewedAt = Date.now();
+      }
+      const email = emails.get(entry.id);
+      try {
+        if (email && !recorded.has(email.dedupeKey)) await sendAndRecord(deliverDeps, email);
+        done.push(entry.id);
+      } catch (error) {
+        await fail(entry, error);
+      }
+    }
+    await markDispatched(db.knex, done);
+  }
+
   return {
     mode: 'embedded',
     batchSize: 20,
     leaseMs,
     async dispatch(entries) {
-      for (const entry of entries) {
-        const log = logger.child({
-          outboxId: entry.id,
-          kind: entry.kind,
-          attempt: entry.attempts + 1,
-        });
+      await runSingles(entries.filter(isSingleRecipient));
+      for (const entry of entries.filter((e) => !isSingleRecipient(e))) {
         try {
           await extendClaim(db.knex, entry.id, leaseMs);
-          await run(entry);
+          await runFanOut(entry);
           await markDispatched(db.knex, [entry.id]);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const retryInMs = backoffDelay(options.backoffMs, entry.attempts + 1);
-          const state = await recordAttemptFailure(db.knex, entry, {
-            error: message,
-            maxAttempts: options.maxAttempts,
-            retryInMs,
-          });
-          if (state === 'failed')
-            log.error({ err: error }, 'notification failed; attempts exhausted');
-          else log.warn({ err: error, retryInMs }, 'notification attempt failed; will retry');
+          await fail(entry, error);
         }
       }
     },
