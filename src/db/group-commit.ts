@@ -1,5 +1,5 @@
 import type { Knex } from './connection.js';
-import { withSqliteConnection, type SqliteConnection } from './sqlite-native.js';
+import { prepared, withSqliteConnection, type SqliteConnection } from './sqlite-native.js';
 
 /**
  * Most units of work one SQLite transaction takes. Bounds how long one commit holds
@@ -31,7 +31,7 @@ const waiting = new WeakMap<Knex, Unit[]>();
  * commit for all of them writes those pages once instead of once each.
  *
  * What each caller sees is what a transaction of its own would give it: a unit that
- * throws is rolled back to its savepoint and rejects alone, the others go on; the
+ * throws is rolled back and rejects alone, the others go on; the
  * promise of a unit settles only after the shared COMMIT, so nobody is told "done"
  * before the work is durable; and a failed BEGIN or COMMIT (e.g. `SQLITE_BUSY` after
  * the busy timeout) rejects every unit of the group with that error, none applied.
@@ -72,6 +72,41 @@ async function flush(knex: Knex): Promise<void> {
       else units[i]!.reject(outcome.error);
     });
   }
+}
+
+/** Thrown to abandon the fast path: a failed unit had written something. */
+class PartlyWritten extends Error {}
+
+/**
+ * Runs a group in one transaction. A savepoint per unit costs about as much as the
+ * booking itself, and a unit nearly always either succeeds or fails before writing (a
+ * rule check, a sold-out type), so the group first runs without savepoints, counting
+ * SQLite's changed rows around each unit: a unit that throws having changed nothing
+ * needs no undoing. Only when one throws after a write is the whole transaction rolled
+ * back and the group run again with a savepoint per unit.
+ */
+function runGroup(connection: SqliteConnection, units: Unit[]): Outcome[] {
+  const totalChanges = prepared(connection, 'select total_changes()').pluck();
+  const fast = connection.transaction(() =>
+    units.map((unit): Outcome => {
+      const before = totalChanges.get();
+      try {
+        return { ok: true, value: unit.work(connection) };
+      } catch (error) {
+        if (totalChanges.get() !== before) throw new PartlyWritten();
+        return { ok: false, error };
+      }
+    }),
+  );
+  try {
+    return fast.immediate();
+  } catch (error) {
+    if (!(error instanceof PartlyWritten)) throw error;
+  }
+  const careful = connection.transaction(() =>
+    units.map((unit) => runInSavepoint(connection, unit)),
+  );
+  return careful.immediate();
 }
 
 function runInSavepoint(connection: SqliteConnection, unit: Unit): Outcome {

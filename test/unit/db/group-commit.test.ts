@@ -66,6 +66,23 @@ describe('inGroupCommit (SQLite)', () => {
     expect(await rows()).to.deep.equal([1, 4]);
   });
 
+  it('applies the other units once when one fails after writing (no unit runs twice)', async () => {
+    await db.knex.raw('create table log (v text not null)');
+    const log = (v: string) => (c: SqliteConnection) => {
+      c.prepare('insert into log (v) values (?)').run(v);
+    };
+    const outcomes = await Promise.allSettled([
+      inGroupCommit(db.knex, log('a')),
+      inGroupCommit(db.knex, (c) => {
+        log('broken')(c);
+        throw new Error('after a write');
+      }),
+      inGroupCommit(db.knex, log('b')),
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await db.knex('log').orderBy('v').pluck('v')).to.deep.equal(['a', 'b']);
+  });
+
   it('lets a later unit of the group see what an earlier one wrote', async () => {
     const [, seen] = await Promise.all([
       inGroupCommit(db.knex, insert(7)),
