@@ -8,6 +8,7 @@ import { sweepRateLimits } from '../auth/rate-limit.js';
 import { createTokenVerifier, tokenIdentity } from '../auth/tokens.js';
 import { assertReachable, openDatabase, type Database } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
+import { checkpointInBackground } from '../db/sqlite-checkpointer.js';
 import { sweepIdempotencyKeys } from '../domain/bookings/idempotency.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -88,6 +89,15 @@ export async function startServer(
     throw error;
   }
 
+  const checkpointer =
+    db.dialect === 'sqlite'
+      ? await checkpointInBackground(db, (reason) =>
+          logger.warn(
+            { reason },
+            'background WAL checkpoint failed; SQLite will checkpoint itself',
+          ),
+        )
+      : undefined;
   const verifier = createTokenVerifier({ knex: db.knex, ...tokenIdentity(config.publicUrl) });
   const background = options.background?.(db);
   const app = createApp({
@@ -114,6 +124,7 @@ export async function startServer(
     await once(server, 'listening');
   } catch (error) {
     await background?.close();
+    await checkpointer?.close();
     await db.close();
     const reason = (error as { code?: string }).code ?? String(error);
     throw new UnavailableError(
@@ -144,6 +155,7 @@ export async function startServer(
         await closed;
         clearInterval(sweep);
         await background?.close();
+        await checkpointer?.close();
         await db.close();
       })()),
   };

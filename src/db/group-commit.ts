@@ -58,11 +58,7 @@ async function flush(knex: Knex): Promise<void> {
     const units = queue.splice(0, GROUP_COMMIT_MAX);
     let outcomes: Outcome[];
     try {
-      outcomes = await withSqliteConnection(knex, (connection) =>
-        connection
-          .transaction(() => units.map((unit) => runInSavepoint(connection, unit)))
-          .immediate(),
-      );
+      outcomes = await withSqliteConnection(knex, (connection) => runGroup(connection, units));
     } catch (error) {
       for (const unit of units) unit.reject(error);
       continue;

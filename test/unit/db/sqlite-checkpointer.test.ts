@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Database } from '../../../src/db/connection.js';
+import {
+  CHECKPOINT_INTERVAL_MS,
+  checkpointInBackground,
+  startCheckpointThread,
+} from '../../../src/db/sqlite-checkpointer.js';
+import { waitFor } from '../../helpers/wait.js';
+
+describe('checkpointInBackground (SQLite)', () => {
+  let dir: string;
+  let file: string;
+  let db: Database;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'evbook-ckpt-'));
+    file = join(dir, 'c.sqlite');
+    db = openDatabase(`sqlite:${file}`);
+    await db.knex.raw('create table t (v blob not null)');
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** About 2 MB of pages: fewer than the fallback threshold, more than SQLite's 1,000. */
+  const write = async () => {
+    for (let i = 0; i < 40; i++) {
+      await db.knex('t').insert({ v: Buffer.alloc(50_000, i) });
+    }
+  };
+
+  it('copies the WAL into the database file from its thread, not the main connection', async () => {
+    const checkpointer = await checkpointInBackground(db, (reason) => {
+      throw new Error(reason);
+    });
+    try {
+      const before = statSync(file).size;
+      await write();
+      // The main connection no longer checkpoints at 1,000 pages: the file has not grown.
+      expect(statSync(file).size).to.equal(before);
+      await waitFor('a checkpoint by the thread', () => statSync(file).size > before + 1_000_000);
+    } finally {
+      await checkpointer.close();
+    }
+  });
+
+  it('stops checkpointing once closed', async () => {
+    const checkpointer = await checkpointInBackground(db, () => {});
+    await checkpointer.close();
+    const before = statSync(file).size;
+    await write();
+    await new Promise((resolve) => setTimeout(resolve, 5 * CHECKPOINT_INTERVAL_MS));
+    expect(statSync(file).size).to.equal(before);
+  });
+
+  it('reports a file it cannot open, and closes all the same', async () => {
+    const reasons: string[] = [];
+    const checkpointer = startCheckpointThread(join(dir, 'missing.sqlite'), (reason) =>
+      reasons.push(reason),
+    );
+    await waitFor('the error report', () => reasons.length > 0);
+    expect(reasons[0]).to.match(/directory does not exist|unable to open/i);
+    await checkpointer.close();
+  });
+});
