@@ -1,6 +1,6 @@
 import { startServe, stop, type Served } from './lib/processes.js';
 import { createWorld, type Engine } from './lib/world.js';
-import type { Row } from './report.js';
+import { row, type Row } from './report.js';
 import { consistencyRow } from './throughput.js';
 
 /**
@@ -46,18 +46,17 @@ export async function benchContention(
     const tally = await world.tally(ticketTypeId);
     const exact = created === tickets && refused === requests - tickets;
     return [
-      {
+      row({
         scenario: `contention ${engine}: ${requests} requests, last ${tickets}`,
         'req/s': Math.round((requests / drainMs) * 1000),
         'p50 ms': Math.round(latencies[Math.floor(latencies.length / 2)]!),
         'p99 ms': Math.round(latencies[Math.floor(latencies.length * 0.99)]!),
         baseline: `drained in ${Math.round(drainMs)} ms; ${created} sold, ${refused} sold_out`,
-        ratio: '',
         target: `exactly ${tickets} sold`,
         met: exact,
         failed: requests - created - refused,
         correctness: true,
-      },
+      }),
       consistencyRow(`contention ${engine}`, tally),
     ];
   } finally {

@@ -1,95 +1,168 @@
-/**
- * Measures the fan-out of one event change in Redis mode: holders paged from the
- * database and enqueued with addBulk, as `evbook worker` does it.
- *
- *   EVBOOK_TEST_REDIS_URL=redis://127.0.0.1:6379 [EVBOOK_TEST_DATABASE_URL=postgres://...] \
- *     npx tsx bench/fan-out.ts [holders...]
- *
- * Prints, per engine and size: time to enqueue (and the part spent in addBulk),
- * database queries, the peak heap growth over the baseline while fanning out (sampled
- * every 20 ms, garbage included) and, with `node --expose-gc`, the largest live heap
- * growth measured after a collection at the end of each page.
- */
-import { handleOutbox } from '../src/jobs/handle-outbox.js';
-import { JOB_NAMES } from '../src/jobs/names.js';
-import { loadOutbox } from '../src/jobs/outbox-store.js';
+import type { ChildProcess } from 'node:child_process';
 import { openQueue } from '../src/jobs/redis.js';
-import { emailJobId } from '../src/jobs/worker.js';
 import { loadConfig } from '../src/shared/config.js';
 import { createLogger } from '../src/shared/logger.js';
-import { createTestDatabase, engines } from '../test/helpers/databases.js';
+import { newId } from '../src/shared/ids.js';
 import { seedEventWithHolders } from '../test/helpers/holders.js';
-import { recordOutboxRow } from '../test/helpers/outbox.js';
 import { dropPrefix, uniquePrefix } from '../test/helpers/redis.js';
+import { peakRssMb, startServe, startWorker, stop, type Served } from './lib/processes.js';
+import { createWorld, type BenchWorld, type Engine } from './lib/world.js';
+import { row, type Row } from './report.js';
 
-const redisUrl = process.env.EVBOOK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const sizes = process.argv.slice(2).map(Number);
-const logger = createLogger({ level: 'silent' });
+export interface FanOutOptions {
+  holders: number;
+  /** Where the jobs go: in-process (embedded) or a Redis URL with `workers` workers. */
+  redisUrl?: string;
+  workers: number;
+  /** Give up waiting after this long. */
+  timeoutMs: number;
+  /** Extra node flags for serve and the workers, e.g. --heap-prof. */
+  nodeArgs: string[];
+}
 
-for (const dialect of engines()) {
-  for (const holders of sizes.length > 0 ? sizes : [10_000, 100_000]) {
-    const database = await createTestDatabase(dialect);
-    const prefix = uniquePrefix();
-    const config = loadConfig({
-      EVBOOK_DATABASE_URL: database.url,
-      EVBOOK_REDIS_URL: redisUrl,
-      EVBOOK_QUEUE_PREFIX: prefix,
+/** Targets of issue #6. */
+export const FAN_OUT_TARGET_MS = 20_000;
+export const FAN_OUT_RSS_TARGET_MB = 200;
+
+/**
+ * One event with `holders` ticket holders changes venue through the API: the time
+ * until every holder's email is recorded as sent, and the peak RSS of `serve` and
+ * of each worker. Baseline: writing as many rows to a table of the same shape, in
+ * batches of 1,000, on the same database: the floor of recording the sends.
+ */
+export async function benchFanOut(engine: Engine, options: FanOutOptions): Promise<Row[]> {
+  const mode = options.redisUrl ? `Redis, ${options.workers} workers` : 'embedded';
+  const scenario = `fan-out ${engine}, ${mode}: ${options.holders.toLocaleString('en')} holders`;
+  const world = await createWorld(engine);
+  const prefix = uniquePrefix();
+  const env: Record<string, string> = options.redisUrl
+    ? { EVBOOK_REDIS_URL: options.redisUrl, EVBOOK_QUEUE_PREFIX: prefix }
+    : {};
+  let server: Served | undefined;
+  const workers: ChildProcess[] = [];
+  try {
+    const seeded = await seedEventWithHolders(world.db.knex, options.holders);
+    const floorMs = await insertFloor(world, options.holders);
+    const { organiser_id: organiserId } = await world.db
+      .knex('events')
+      .where({ id: seeded.eventId })
+      .first('organiser_id');
+    const token = await world.token(organiserId, 'organiser');
+
+    server = await startServe(world.url, env, options.nodeArgs);
+    for (let i = 0; i < options.workers && options.redisUrl; i++)
+      workers.push(startWorker(world.url, env, options.nodeArgs));
+    if (options.redisUrl) await waitForWorkers(world.url, options.redisUrl, prefix, workers.length);
+
+    const started = performance.now();
+    const res = await fetch(`${server.url}/v1/events/${seeded.eventId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ venue: 'Arena' }),
     });
-    const queue = openQueue(config, logger);
-    try {
-      const { knex } = database.db;
-      const seeded = await seedEventWithHolders(knex, holders);
-      const outboxId = await recordOutboxRow(knex, 'event.changed', {
-        event_id: seeded.eventId,
-        changes: { venue: { old: 'Stadium', new: 'Arena' } },
-      });
-      const entry = (await loadOutbox(knex, outboxId))!;
-      await queue.waitUntilReady();
+    if (res.status !== 200) throw new Error(`venue change answered ${res.status}`);
+    const sent = await waitForSent(world, seeded.holders, options.timeoutMs);
+    const elapsedMs = performance.now() - started;
 
-      global.gc?.();
-      const baseline = process.memoryUsage().heapUsed;
-      let peak = baseline;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }, 20);
-      let queries = 0;
-      let enqueueMs = 0;
-      let livePeak = 0;
-      const count = () => queries++;
-      knex.on('query', count);
-      const started = process.hrtime.bigint();
-      await handleOutbox({ db: database.db, logger, publicUrl: 'http://evbook.test' }, entry, {
-        deliver: async () => {},
-        fanOut: async (emails) => {
-          const t0 = process.hrtime.bigint();
-          await queue.addBulk(
-            emails.map((email) => ({
-              name: JOB_NAMES.email,
-              data: email,
-              opts: { jobId: emailJobId(email.dedupeKey) },
-            })),
-          );
-          enqueueMs += Number(process.hrtime.bigint() - t0) / 1e6;
-          if (global.gc) {
-            global.gc();
-            livePeak = Math.max(livePeak, process.memoryUsage().heapUsed - baseline);
-          }
-        },
-      });
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      clearInterval(sampler);
-      knex.off('query', count);
-      const waiting = await queue.getJobCounts('wait');
-      console.log(
-        `${dialect} holders=${holders} bookings=${seeded.bookings} enqueued=${waiting.wait} ` +
-          `time=${ms.toFixed(0)}ms (addBulk ${enqueueMs.toFixed(0)}ms) queries=${queries} ` +
-          `peakHeapGrowth=${((peak - baseline) / 2 ** 20).toFixed(1)}MiB ` +
-          `liveHeapAfterPage=${(livePeak / 2 ** 20).toFixed(1)}MiB`,
-      );
-    } finally {
-      await queue.close();
-      await dropPrefix(redisUrl, prefix);
-      await database.destroy();
+    const serveRss = peakRssMb(server.child.pid!);
+    const workerRss = workers.map((w) => peakRssMb(w.pid!));
+    const peak = Math.max(serveRss, ...workerRss);
+    const distinct = await world.db.knex('notifications').countDistinct({ n: 'recipient' }).first();
+    const everyoneOnce = sent === seeded.holders && Number(distinct?.n) === seeded.holders;
+    const timeTargeted = Boolean(options.redisUrl) && options.workers === 2;
+    return [
+      row({
+        scenario: `${scenario}, time to all sent`,
+        baseline: `raw insert of ${options.holders} rows: ${Math.round(floorMs)} ms`,
+        ratio: `${(elapsedMs / 1000).toFixed(1)} s (${(elapsedMs / floorMs).toFixed(1)}x)`,
+        target: timeTargeted ? `< ${FAN_OUT_TARGET_MS / 1000} s` : '',
+        met: timeTargeted ? sent === seeded.holders && elapsedMs < FAN_OUT_TARGET_MS : undefined,
+      }),
+      row({
+        scenario: `${scenario}, peak RSS`,
+        baseline:
+          `serve ${serveRss} MB` + workerRss.map((mb, i) => `, worker ${i + 1} ${mb} MB`).join(''),
+        ratio: String(peak),
+        target: `< ${FAN_OUT_RSS_TARGET_MB} MB`,
+        met: peak < FAN_OUT_RSS_TARGET_MB,
+      }),
+      row({
+        scenario: `${scenario}: each holder emailed once`,
+        baseline: `${sent} sent to ${distinct?.n} recipients, ${seeded.holders} holders`,
+        target: 'exactly once',
+        met: everyoneOnce,
+        failed: everyoneOnce ? 0 : 1,
+        correctness: true,
+      }),
+    ];
+  } finally {
+    await Promise.all([stop(server), ...workers.map(stop)]);
+    if (options.redisUrl) await dropPrefix(options.redisUrl, prefix);
+    await world.destroy();
+  }
+}
+
+/** Time to write `count` rows shaped like `notifications`, 500 per statement. */
+async function insertFloor(world: BenchWorld, count: number): Promise<number> {
+  const { knex } = world.db;
+  await knex.schema.createTable('bench_floor', (t) => {
+    t.uuid('id').primary();
+    t.string('dedupe_key', 200).notNullable().unique();
+    t.uuid('outbox_id').notNullable();
+    t.string('recipient', 254).notNullable();
+    t.string('subject', 300).notNullable();
+    t.timestamp('sent_at', { useTz: true }).notNullable();
+  });
+  const outboxId = newId();
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: newId(),
+    dedupe_key: `${outboxId}.${i}`,
+    outbox_id: outboxId,
+    recipient: `holder.${i}@example.test`,
+    subject: 'Big Gig: the venue has changed',
+    sent_at: new Date(),
+  }));
+  const started = performance.now();
+  // Knex writes a multi-row insert on SQLite as a compound SELECT, limited to 500 terms.
+  await knex.batchInsert('bench_floor', rows, 500);
+  const ms = performance.now() - started;
+  await knex.schema.dropTable('bench_floor');
+  return ms;
+}
+
+/** Polls the count of recorded sends until it reaches `expected` or time runs out. */
+async function waitForSent(world: BenchWorld, expected: number, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  let sent = 0;
+  while (performance.now() < deadline) {
+    const counted = await world.db.knex('notifications').count({ n: '*' }).first();
+    sent = Number(counted?.n ?? 0);
+    if (sent >= expected) return sent;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return sent;
+}
+
+/** Waits until `count` workers have registered with the notifications queue. */
+async function waitForWorkers(
+  databaseUrl: string,
+  redisUrl: string,
+  prefix: string,
+  count: number,
+) {
+  const config = loadConfig({
+    EVBOOK_DATABASE_URL: databaseUrl,
+    EVBOOK_REDIS_URL: redisUrl,
+    EVBOOK_QUEUE_PREFIX: prefix,
+  });
+  const queue = openQueue(config, createLogger({ level: 'silent' }));
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((await queue.getWorkers()).length < count) {
+      if (Date.now() > deadline) throw new Error(`${count} workers never came up`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  } finally {
+    await queue.close();
   }
 }

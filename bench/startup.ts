@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, rssMb, startServe, stop } from './lib/processes.js';
-import type { Row } from './report.js';
+import { row, type Row } from './report.js';
 
 const RUNS = 15;
 
@@ -30,36 +30,28 @@ export async function benchStartup(): Promise<Row[]> {
   const server = await startServe(`sqlite:${join(dir, 'idle.sqlite')}`);
   const readyMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const rss = await rssMb(server.child.pid!);
+  const rss = rssMb(server.child.pid!);
   await stop(server);
   rmSync(dir, { recursive: true, force: true });
 
-  const row = (
-    scenario: string,
-    baseline: string,
-    value: string,
-    target: string,
-    met?: boolean,
-  ): Row => ({
-    scenario,
-    'req/s': '',
-    'p50 ms': '',
-    'p99 ms': '',
-    baseline,
-    ratio: value,
-    target,
-    met,
-    failed: 0,
-  });
   return [
-    row(
-      'evbook --help wall time',
-      `node -e 0: ${floor.toFixed(0)} ms; evbook --help: ${help.toFixed(0)} ms (median of ${RUNS})`,
-      ratio.toFixed(2),
-      '<= 2.5x node -e 0',
-      ratio <= 2.5,
-    ),
-    row('serve idle RSS (SQLite)', `${rss} MB`, String(rss), '<= 90 MB', rss <= 90),
-    row('serve start to /readyz 200 (fresh database)', `${readyMs.toFixed(0)} ms`, '', ''),
+    row({
+      scenario: 'evbook --help wall time',
+      baseline: `node -e 0: ${floor.toFixed(0)} ms; evbook --help: ${help.toFixed(0)} ms (median of ${RUNS})`,
+      ratio: ratio.toFixed(2),
+      target: '<= 2.5x node -e 0',
+      met: ratio <= 2.5,
+    }),
+    row({
+      scenario: 'serve idle RSS (SQLite)',
+      baseline: `${rss} MB`,
+      ratio: String(rss),
+      target: '<= 90 MB',
+      met: rss <= 90,
+    }),
+    row({
+      scenario: 'serve start to /readyz 200 (fresh database)',
+      baseline: `${readyMs.toFixed(0)} ms`,
+    }),
   ];
 }

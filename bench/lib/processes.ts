@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -62,6 +63,28 @@ export async function startServe(
   return { url, child };
 }
 
+/**
+ * Starts `evbook worker` (compiled) on the given database and Redis. It has no port to
+ * poll; the caller waits for it to register with the queue (see `waitForWorkers`).
+ */
+export function startWorker(
+  databaseUrl: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, 'bin/evbook', 'worker'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      EVBOOK_DATABASE_URL: databaseUrl,
+      EVBOOK_PUBLIC_URL: BENCH_PUBLIC_URL,
+      EVBOOK_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 /** The baseline: a bare Koa 3 route returning small JSON, in its own process. */
 export async function startBareKoa(): Promise<Served> {
   const port = await freePort();
@@ -75,8 +98,8 @@ export async function startBareKoa(): Promise<Served> {
   return { url, child };
 }
 
-export function stop(served: Served | undefined): Promise<void> {
-  const child = served?.child;
+export function stop(served: Served | ChildProcess | undefined): Promise<void> {
+  const child = served && 'child' in served ? served.child : served;
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
@@ -85,9 +108,32 @@ export function stop(served: Served | undefined): Promise<void> {
 }
 
 /** Resident set size of a process in MB, from /proc. */
-export async function rssMb(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+export function rssMb(pid: number): number {
+  return statusMb(pid, 'VmRSS');
+}
+
+/** The largest resident set size the process has had so far, in MB. */
+export function peakRssMb(pid: number): number {
+  return statusMb(pid, 'VmHWM');
+}
+
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round(kb / 102.4) / 10;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user and system) a process has used, in milliseconds, from
+ * `/proc/PID/stat`. Its growth per request is a cost that, unlike requests per
+ * second, hardly depends on what else the machine is doing.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) in parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }

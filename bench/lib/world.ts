@@ -17,6 +17,8 @@ export interface BenchWorld {
   engine: Engine;
   url: string;
   db: Database;
+  /** A signed access token for an existing user. */
+  token(userId: string, role: 'customer' | 'organiser'): Promise<string>;
   /** Customers with signed access tokens. */
   customers(count: number): Promise<string[]>;
   /** A published event with one ticket type of this capacity; returns both ids. */
@@ -79,6 +81,7 @@ export async function createWorld(engine: Engine): Promise<BenchWorld> {
     engine,
     url,
     db,
+    token: sign,
     async customers(count) {
       const tokens: string[] = [];
       for (let i = 0; i < count; i++) {
