@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Database } from './connection.js';
@@ -11,10 +12,24 @@ export const CHECKPOINT_INTERVAL_MS = 100;
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
+/** SQLite's own default, restored while the thread is not running. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+
 /** The background checkpointer of one SQLite file. */
 export interface Checkpointer {
+  /** Whether the thread runs now (it runs only while the file is being written). */
+  running(): boolean;
   /** Stops the thread; the last connection to close checkpoints what is left. */
   close(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  /** How often the WAL file is looked at (a stat, no database access). Default 1 s. */
+  watchMs?: number;
+  /** The thread starts once the WAL is this big and still being written. Default 1 MiB. */
+  startBytes?: number;
+  /** The thread stops after the WAL went unwritten this long. Default 60 s. */
+  idleMs?: number;
 }
 
 // Runs in the thread: its own connection to the file, a PASSIVE checkpoint per tick.
@@ -57,15 +72,76 @@ const Database = require(workerData.driver);
  * its own does it every `CHECKPOINT_INTERVAL_MS`, while the main connection's own
  * automatic checkpoint is pushed out to `FALLBACK_AUTOCHECKPOINT_PAGES`.
  *
+ * The thread costs about 10 MB, so it runs only while there is writing to do: it
+ * starts when the WAL file has grown past `startBytes` and is still changing, and
+ * stops (handing checkpoints back to SQLite's default) after `idleMs` without a write.
+ * An idle `serve` has no thread.
+ *
  * `onError` hears the first failure of a streak (the file gone, say), not every tick.
  */
 export async function checkpointInBackground(
   db: Database,
   onError: (message: string) => void,
+  options: CheckpointerOptions = {},
 ): Promise<Checkpointer> {
   const { filename } = db.knex.client.config.connection as { filename: string };
-  await db.knex.raw(`pragma wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  return startCheckpointThread(filename, onError);
+  const startBytes = options.startBytes ?? 1 << 20;
+  const idleMs = options.idleMs ?? 60_000;
+  const autocheckpoint = (pages: number) => db.knex.raw(`pragma wal_autocheckpoint = ${pages}`);
+
+  let thread: Checkpointer | undefined;
+  // What the last tick decided; the thread follows once the change in hand is done.
+  let wanted = false;
+  let changing: Promise<void> = Promise.resolve();
+  let lastWrite = walState(filename);
+  let lastWriteAt = Date.now();
+
+  const start = async () => {
+    await autocheckpoint(FALLBACK_AUTOCHECKPOINT_PAGES);
+    thread = startCheckpointThread(filename, onError);
+  };
+  const stop = async () => {
+    const stopping = thread;
+    thread = undefined;
+    await stopping?.close();
+    await autocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES);
+  };
+
+  const watch = setInterval(() => {
+    const wal = walState(filename);
+    const written = wal.mtimeMs !== lastWrite.mtimeMs || wal.size !== lastWrite.size;
+    lastWrite = wal;
+    if (written) lastWriteAt = Date.now();
+    if (!wanted && written && wal.size >= startBytes) {
+      wanted = true;
+      changing = changing.then(start);
+    } else if (wanted && Date.now() - lastWriteAt >= idleMs) {
+      wanted = false;
+      changing = changing.then(stop);
+    }
+    changing = changing.catch((error: unknown) => onError(String((error as Error)?.message)));
+  }, options.watchMs ?? 1000);
+  watch.unref();
+
+  return {
+    running: () => thread !== undefined,
+    async close() {
+      clearInterval(watch);
+      await changing;
+      await thread?.close();
+      thread = undefined;
+    },
+  };
+}
+
+/** Size and modification time of the file's WAL; zero when there is none yet. */
+function walState(filename: string): { size: number; mtimeMs: number } {
+  try {
+    const { size, mtimeMs } = statSync(`${filename}-wal`);
+    return { size, mtimeMs };
+  } catch {
+    return { size: 0, mtimeMs: 0 };
+  }
 }
 
 export function startCheckpointThread(
@@ -83,8 +159,11 @@ export function startCheckpointThread(
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
 
+  let stopped = false;
   return {
+    running: () => !stopped,
     async close() {
+      stopped = true;
       worker.postMessage('stop');
       await exited;
     },

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailMessage, Mailer } from './mailer.js';
 
 export interface SmtpMailerOptions {
@@ -11,16 +11,24 @@ export interface SmtpMailerOptions {
 /**
  * Sends through an SMTP server with nodemailer. A rejection by the server (4xx or
  * 5xx) or a lost connection throws, and the job is retried with back-off.
+ *
+ * nodemailer (about 10 MB resident) is loaded with the first email, not at start-up:
+ * a `serve` on the default console mailer never loads it, and the URL was checked
+ * with the rest of the configuration already.
  */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
-  const transport = createTransport(options.url);
+  let transport: Promise<Transporter> | undefined;
+  const open = () =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport(options.url),
+    ));
   return {
     kind: 'smtp',
     async send(message: MailMessage) {
-      await transport.sendMail({ from: options.from, ...message });
+      await (await open()).sendMail({ from: options.from, ...message });
     },
     async close() {
-      transport.close();
+      if (transport) (await transport).close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../../../src/db/connection.js';
 import {
   CHECKPOINT_INTERVAL_MS,
+  FALLBACK_AUTOCHECKPOINT_PAGES,
   checkpointInBackground,
   startCheckpointThread,
 } from '../../../src/db/sqlite-checkpointer.js';
@@ -33,23 +34,66 @@ describe('checkpointInBackground (SQLite)', () => {
     }
   };
 
+  const fast = { watchMs: 20, idleMs: 400 };
+  const autocheckpoint = async () =>
+    (await db.knex.raw('pragma wal_autocheckpoint'))[0].wal_autocheckpoint as number;
+
   it('copies the WAL into the database file from its thread, not the main connection', async () => {
-    const checkpointer = await checkpointInBackground(db, (reason) => {
-      throw new Error(reason);
-    });
+    const checkpointer = await checkpointInBackground(
+      db,
+      (reason) => {
+        throw new Error(reason);
+      },
+      fast,
+    );
     try {
       const before = statSync(file).size;
       await write();
-      // The main connection no longer checkpoints at 1,000 pages: the file has not grown.
+      // Fewer pages than SQLite's own threshold: the main connection did not checkpoint.
       expect(statSync(file).size).to.equal(before);
       await waitFor('a checkpoint by the thread', () => statSync(file).size > before + 1_000_000);
+      expect(checkpointer.running()).to.equal(true);
+      // While the thread runs, the main connection checkpoints only as a fallback.
+      expect(await autocheckpoint()).to.equal(FALLBACK_AUTOCHECKPOINT_PAGES);
+    } finally {
+      await checkpointer.close();
+    }
+    expect(checkpointer.running()).to.equal(false);
+  });
+
+  it('has no thread while nothing is written, and stops it after a quiet spell', async () => {
+    const checkpointer = await checkpointInBackground(db, () => {}, fast);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 10 * fast.watchMs));
+      expect(checkpointer.running()).to.equal(false);
+      await write();
+      await waitFor('the thread to start', () => checkpointer.running());
+      await waitFor('the thread to stop once writes stopped', () => !checkpointer.running());
+      // SQLite's own checkpoints are back.
+      expect(await autocheckpoint()).to.equal(1000);
+      await write();
+      await waitFor('the thread to start again', () => checkpointer.running());
+    } finally {
+      await checkpointer.close();
+    }
+  });
+
+  it('starts no thread for a WAL below the threshold', async () => {
+    const checkpointer = await checkpointInBackground(db, () => {}, {
+      ...fast,
+      startBytes: 64 << 20,
+    });
+    try {
+      await write();
+      await new Promise((resolve) => setTimeout(resolve, 10 * fast.watchMs));
+      expect(checkpointer.running()).to.equal(false);
     } finally {
       await checkpointer.close();
     }
   });
 
   it('stops checkpointing once closed', async () => {
-    const checkpointer = await checkpointInBackground(db, () => {});
+    const checkpointer = await checkpointInBackground(db, () => {}, fast);
     await checkpointer.close();
     const before = statSync(file).size;
     await write();
