@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from './connection.js';
 import { prepared, withSqliteConnection, type SqliteConnection } from './sqlite-native.js';
 
@@ -82,36 +83,70 @@ class PartlyWritten extends Error {}
  * back and the group run again with a savepoint per unit.
  */
 function runGroup(connection: SqliteConnection, units: Unit[]): Outcome[] {
-  const totalChanges = prepared(connection, 'select total_changes()').pluck();
-  const fast = connection.transaction(() =>
-    units.map((unit): Outcome => {
-      const before = totalChanges.get();
-      try {
-        return { ok: true, value: unit.work(connection) };
-      } catch (error) {
-        if (totalChanges.get() !== before) throw new PartlyWritten();
-        return { ok: false, error };
-      }
-    }),
-  );
+  const group = groupTransactionsOf(connection);
+  group.units = units;
   try {
-    return fast.immediate();
+    return group.fast.immediate();
   } catch (error) {
     if (!(error instanceof PartlyWritten)) throw error;
+    return group.careful.immediate();
+  } finally {
+    group.units = [];
   }
-  const careful = connection.transaction(() =>
-    units.map((unit) => runInSavepoint(connection, unit)),
-  );
-  return careful.immediate();
 }
 
-function runInSavepoint(connection: SqliteConnection, unit: Unit): Outcome {
+/**
+ * The transaction functions of one connection, made once: better-sqlite3 builds four
+ * wrappers per `transaction()` call, which made them the largest allocation of a
+ * fan-out (one group per recorded email). They read the group of the moment from
+ * `units`.
+ */
+interface GroupTransactions {
+  units: Unit[];
+  fast: BetterSqlite3.Transaction<() => Outcome[]>;
+  careful: BetterSqlite3.Transaction<() => Outcome[]>;
+  savepoint: BetterSqlite3.Transaction<(unit: Unit) => unknown>;
+}
+
+const transactions = new WeakMap<SqliteConnection, GroupTransactions>();
+
+function groupTransactionsOf(connection: SqliteConnection): GroupTransactions {
+  let group = transactions.get(connection);
+  if (group) return group;
+  const totalChanges = prepared(connection, 'select total_changes()').pluck();
+  const made: GroupTransactions = {
+    units: [],
+    fast: connection.transaction(() =>
+      made.units.map((unit): Outcome => {
+        const before = totalChanges.get();
+        try {
+          return { ok: true, value: unit.work(connection) };
+        } catch (error) {
+          if (totalChanges.get() !== before) throw new PartlyWritten();
+          return { ok: false, error };
+        }
+      }),
+    ),
+    careful: connection.transaction(() =>
+      made.units.map((unit) => runInSavepoint(connection, made, unit)),
+    ),
+    // A transaction function called inside a transaction runs in a savepoint.
+    savepoint: connection.transaction((unit: Unit) => unit.work(connection)),
+  };
+  transactions.set(connection, (group = made));
+  return group;
+}
+
+function runInSavepoint(
+  connection: SqliteConnection,
+  group: GroupTransactions,
+  unit: Unit,
+): Outcome {
   // SQLite rolls the whole transaction back by itself on some errors (a full disk, an
   // I/O error); a unit run after that would commit on its own, outside the group.
   if (!connection.inTransaction) return { ok: false, error: new Error(ROLLED_BACK) };
   try {
-    // A transaction function called inside a transaction runs in a savepoint.
-    return { ok: true, value: connection.transaction(unit.work)(connection) };
+    return { ok: true, value: group.savepoint(unit) };
   } catch (error) {
     return { ok: false, error };
   }

@@ -33,6 +33,14 @@ export async function deliverEmail(deps: DeliverDeps, email: Email): Promise<'se
 }
 
 /**
+ * Emails of a page in flight at once. Sending one at a time would use one of the SMTP
+ * pool's connections and give the SQLite group commit one record per transaction; a
+ * few at once use the pool and share commits. It is also how many emails a crash can
+ * catch between sent and recorded (each is still recorded right after its own send).
+ */
+export const SENDS_IN_FLIGHT = 8;
+
+/**
  * Sends a page of emails, checking what was already sent in one query. Keeps going
  * past a failed send so that one bad address does not hold back the others, then
  * throws the first error so the page is retried (the sent ones are skipped then).
@@ -46,17 +54,28 @@ export async function deliverEmails(deps: DeliverDeps, emails: Email[]): Promise
 
   let sent = 0;
   let firstError: unknown;
-  for (const email of emails) {
-    if (recorded.has(email.dedupeKey)) continue;
-    try {
-      await sendAndRecord(deps, email);
-      sent++;
-    } catch (error) {
-      firstError ??= error;
-    }
-  }
+  await inFlight(
+    emails.filter((email) => !recorded.has(email.dedupeKey)),
+    async (email) => {
+      try {
+        await sendAndRecord(deps, email);
+        sent++;
+      } catch (error) {
+        firstError ??= error;
+      }
+    },
+  );
   if (firstError !== undefined) throw firstError;
   return sent;
+}
+
+/** Runs `work` on every item, `SENDS_IN_FLIGHT` at a time, in order of starting. */
+export async function inFlight<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, items.length) }, lane));
 }
 
 /** Which of these de-duplication keys are already recorded as sent, in one query. */
