@@ -37,7 +37,8 @@ export function row(cells: Pick<Row, 'scenario'> & Partial<Row>): Row {
 
 /** Prints the table and writes `bench/results.json` with the machine it ran on. */
 export function report(rows: Row[], file: string, elapsedMs: number): void {
-  const table = rows.map(({ correctness: _, met, ...row }) => ({
+  const table = rows.map(({ correctness: _, met, scenario, ...row }) => ({
+    scenario,
     ...row,
     met: met === undefined ? '' : met ? 'yes' : 'NO',
   }));
