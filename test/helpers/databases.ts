@@ -33,7 +33,7 @@ export const SCHEMA_TABLES = [
 ];
 
 /** The tables emptied between tests: all but the signing keys, children first. */
-const DATA_TABLES = [
+export const DATA_TABLES = [
   'oauth_models',
   'rate_limits',
   'notifications',
