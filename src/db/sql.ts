@@ -57,6 +57,43 @@ export function isCheckViolation(error: unknown): boolean {
   return code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK';
 }
 
+/** Connection failures, by the codes pg, Node and SQLite give them. */
+const CONNECTION_FAILURE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08006',
+  '08001',
+  '08003',
+  'SQLITE_BUSY',
+]);
+
+/**
+ * The database is down or refusing connections: a 503 the client may retry. An
+ * error whose `cause` (a few levels down) is one counts too, e.g. the OAuth server's
+ * `temporarily_unavailable`.
+ */
+export function isConnectionFailure(error: unknown, depth = 0): boolean {
+  if (error === null || typeof error !== 'object' || depth > 4) return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  const message = error instanceof Error ? error.message : '';
+  return (
+    (typeof code === 'string' && CONNECTION_FAILURE_CODES.has(code)) ||
+    // pg reports a connection dropped mid-query (server restart, network cut) by
+    // message only, without a code.
+    /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable/.test(
+      message,
+    ) ||
+    isConnectionFailure(cause, depth + 1)
+  );
+}
+
 /** Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
   UsageError,
 } from '../../shared/errors.js';
+import { isConnectionFailure } from '../../db/sql.js';
 import type { ApiState } from '../context.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -117,32 +118,4 @@ function toAppError(thrown: unknown): AppError {
     return new UnavailableError('unavailable', 'The database is unreachable; try again shortly.');
   }
   return new InternalError(undefined, thrown);
-}
-
-/** The database is down or refusing connections: a 503 the client may retry. */
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code ?? '';
-  const message = error instanceof Error ? error.message : '';
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'EHOSTUNREACH',
-      '57P01',
-      '57P02',
-      '57P03',
-      '53300',
-      '08006',
-      '08001',
-      '08003',
-      'SQLITE_BUSY',
-    ].includes(code) ||
-    // pg reports a connection dropped mid-query (server restart, network cut) by
-    // message only, without a code.
-    /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable/.test(
-      message,
-    )
-  );
 }

@@ -4,13 +4,19 @@ import type Provider from 'oidc-provider';
 import { errors as oidcErrors } from 'oidc-provider';
 import { checkCredentials } from '../../auth/sign-in.js';
 import { SignupInput, signUp } from '../../auth/signup.js';
+import { isConnectionFailure } from '../../db/sql.js';
 import { getUser } from '../../domain/users/users.js';
 import { ConflictError, RateLimitedError } from '../../shared/errors.js';
 import type { ApiDeps, ApiState } from '../context.js';
 import { csrfToken, isValidCsrf } from './csrf.js';
 import { field, formBody } from './form-body.js';
 import { assertUnderLimit, recordFailure, signInBucket, signUpBucket, spend } from './limits.js';
-import { consentPage, interactionErrorPage, tooManyAttemptsPage } from './pages/consent.js';
+import {
+  consentPage,
+  interactionErrorPage,
+  tooManyAttemptsPage,
+  unavailablePage,
+} from './pages/consent.js';
 import { signInPage } from './pages/sign-in.js';
 import { signUpPage } from './pages/sign-up.js';
 
@@ -169,6 +175,11 @@ async function htmlErrors(ctx: Koa.Context, next: Koa.Next): Promise<void> {
   try {
     await next();
   } catch (error) {
+    // Before the OIDCProviderError case: the adapter reports an outage as one.
+    if (isConnectionFailure(error)) {
+      ctx.state.logger.error({ err: error }, 'request failed');
+      return sendPage(ctx, 503, unavailablePage());
+    }
     if (error instanceof RateLimitedError) {
       ctx.set('Retry-After', String(error.retryAfterSeconds));
       return sendPage(ctx, 429, tooManyAttemptsPage(error.retryAfterSeconds));

@@ -1,12 +1,13 @@
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import { OAUTH_PREFIX, type AuthorizationServer } from '../../auth/oauth/provider.js';
+import { isConnectionFailure } from '../../db/sql.js';
 import type { ApiDeps, ApiState } from '../context.js';
 import { interactionRouter } from './interactions.js';
 import { pollPacing } from './poll-pacing.js';
 import { recentHits, tokenBucket, userCodeBucket } from './limits.js';
 import { countTokenFailures } from './token-failures.js';
-import { tooManyAttemptsPage } from './pages/consent.js';
+import { tooManyAttemptsPage, unavailablePage } from './pages/consent.js';
 
 /** RFC 8414 and OpenID discovery paths, for an issuer without a path. */
 const DISCOVERY_PATHS = new Set([
@@ -30,8 +31,10 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
   const limit = deps.config.authRateLimit;
   const devicePath = `${OAUTH_PREFIX}/device`;
   const tokenPath = `${OAUTH_PREFIX}/token`;
+  const hasSavedSession = async (ctx: Koa.Context) =>
+    typeof (await server.provider.Session.get(ctx)).exp === 'number';
 
-  return async function routeOAuth(ctx, next) {
+  const routeOAuth: Koa.Middleware<ApiState> = async (ctx, next) => {
     if (DISCOVERY_PATHS.has(ctx.path) && ctx.method === 'GET') {
       ctx.path = `${OAUTH_PREFIX}/.well-known/openid-configuration`;
       return provider(ctx, next);
@@ -47,6 +50,14 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
       ctx.querystring = '';
     }
     if (ctx.path === devicePath && ctx.method === 'POST') {
+      if (!(await hasSavedSession(ctx))) {
+        // oidc-provider 9.13 answers a code-entry post without a stored session (no
+        // cookie, or one past its expiry) with a 500: its error page touches a session
+        // that was never saved and cannot be persisted. A fresh form is the answer.
+        ctx.status = 303;
+        ctx.redirect(devicePath);
+        return;
+      }
       const { hits, retryAfterSeconds } = await recentHits(knex, userCodeBucket(ctx.ip));
       if (hits >= limit) {
         ctx.status = 429;
@@ -77,5 +88,31 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
     }
     if (ctx.path.startsWith('/interaction/')) return interactionMiddleware(ctx, next);
     return next();
+  };
+
+  /**
+   * Our own limits around the provider (and its post-middlewares) read the database
+   * too: an outage there is answered like one inside the provider, as a 503 in the
+   * endpoint's own format, not as the API's problem+json.
+   */
+  return async function answerOAuthOutages(ctx, next) {
+    try {
+      await routeOAuth(ctx, next);
+    } catch (error) {
+      const isOAuth = ctx.path === OAUTH_PREFIX || ctx.path.startsWith(`${OAUTH_PREFIX}/`);
+      if (!isOAuth || !isConnectionFailure(error)) throw error;
+      ctx.state.logger.error({ err: error }, 'request failed');
+      ctx.status = 503;
+      ctx.set('Cache-Control', 'no-store');
+      if (ctx.path === devicePath) {
+        ctx.type = 'html';
+        ctx.body = unavailablePage();
+      } else {
+        ctx.body = {
+          error: 'temporarily_unavailable',
+          error_description: 'The service is temporarily unavailable; try again shortly.',
+        };
+      }
+    }
   };
 }

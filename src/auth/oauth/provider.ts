@@ -2,11 +2,13 @@ import './runtime-notice.js';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Knex } from '../../db/connection.js';
 import { getUser } from '../../domain/users/users.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { ACCESS_TOKEN_ALG, loadSigningKeys } from '../keys.js';
 import { tokenIdentity } from '../tokens.js';
 import { knexAdapter } from './adapter.js';
 import { OWNER_METADATA } from './api-clients.js';
 import { ensureCookieKeys } from './cookie-keys.js';
+import { orUnavailable } from './unavailable.js';
 
 /** The public client of the CLI: device flow and refresh, no secret. */
 export const CLI_CLIENT_ID = 'evbook-cli';
@@ -89,7 +91,12 @@ export async function createAuthorizationServer(
     scopes: ['openid', 'offline_access'],
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
     findAccount: async (_ctx, sub) => {
-      const user = await getUser(knex, sub).catch(() => undefined);
+      // Only a missing user is "no account" (an invalid_grant that ends the login); a
+      // database outage must stay a retryable 503.
+      const user = await orUnavailable(() => getUser(knex, sub)).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
       if (!user) return undefined;
       return {
         accountId: user.id,
@@ -173,7 +180,7 @@ export async function createAuthorizationServer(
     extraTokenClaims: async (ctx, token) => {
       const accountId = (token as { accountId?: string }).accountId ?? ownerOf(ctx);
       if (!accountId) return undefined;
-      const user = await getUser(knex, accountId);
+      const user = await orUnavailable(() => getUser(knex, accountId));
       return { role: user.role };
     },
     ttl: {

@@ -46,3 +46,13 @@ export function tooManyAttemptsPage(retryAfterSeconds: number): string {
       <p class="error" role="alert">Wait ${retryAfterSeconds} seconds, then try again.</p>`,
   );
 }
+
+/** Shown while the database is out of reach: nothing was done, the same step may be retried. */
+export function unavailablePage(): string {
+  return page(
+    'Try again shortly',
+    html`<h1>Try again shortly</h1>
+      <p class="error" role="alert">evbook cannot complete this step right now.</p>
+      <p>Nothing was changed. Go back and try again in a moment.</p>`,
+  );
+}
