@@ -58,9 +58,7 @@ export async function approveInBrowser(
   options: { signUp?: boolean; deny?: boolean; browser?: TestBrowser } = {},
 ): Promise<Page> {
   const browser = options.browser ?? new TestBrowser();
-  let page = await browser.open(verificationUri);
-  page = await browser.submit(page, {}, '/oauth/device');
-  page = await browser.submit(page, { confirm: 'yes' }, '/oauth/device');
+  let page = await confirmUserCode(browser, verificationUri);
   if (page.html.includes('/login"')) {
     if (options.signUp) {
       page = await browser.open(new URL(signUpLink(page.html), page.url).href);
@@ -77,6 +75,19 @@ export async function approveInBrowser(
   if (page.status !== 200 || !page.html.includes('/confirm"')) return page;
   const action: Record<string, string> = options.deny ? { __action: denyAction(page.html) } : {};
   return browser.submit(page, action, '/confirm');
+}
+
+/**
+ * Opens the complete verification URI and confirms its code: the page after that is
+ * the sign-in page when the browser has no signed-in session, else the consent page.
+ */
+export async function confirmUserCode(
+  browser: TestBrowser,
+  verificationUri: string,
+): Promise<Page> {
+  const page = await browser.open(verificationUri);
+  const confirm = await browser.submit(page, {}, '/oauth/device');
+  return browser.submit(confirm, { confirm: 'yes' }, '/oauth/device');
 }
 
 function signUpLink(html: string): string {

@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import { OAUTH_PREFIX, type AuthorizationServer } from '../../auth/oauth/provider.js';
+import { UNAVAILABLE_DESCRIPTION } from '../../auth/oauth/unavailable.js';
 import { isConnectionFailure } from '../../db/sql.js';
 import type { ApiDeps, ApiState } from '../context.js';
 import { interactionRouter } from './interactions.js';
@@ -96,23 +97,24 @@ export function oauthRoutes(deps: ApiDeps, server: AuthorizationServer): Koa.Mid
    * endpoint's own format, not as the API's problem+json.
    */
   return async function answerOAuthOutages(ctx, next) {
+    const isOAuth = ctx.path === OAUTH_PREFIX || ctx.path.startsWith(`${OAUTH_PREFIX}/`);
     try {
       await routeOAuth(ctx, next);
     } catch (error) {
-      const isOAuth = ctx.path === OAUTH_PREFIX || ctx.path.startsWith(`${OAUTH_PREFIX}/`);
       if (!isOAuth || !isConnectionFailure(error)) throw error;
       ctx.state.logger.error({ err: error }, 'request failed');
       ctx.status = 503;
-      ctx.set('Cache-Control', 'no-store');
       if (ctx.path === devicePath) {
         ctx.type = 'html';
         ctx.body = unavailablePage();
       } else {
         ctx.body = {
           error: 'temporarily_unavailable',
-          error_description: 'The service is temporarily unavailable; try again shortly.',
+          error_description: UNAVAILABLE_DESCRIPTION,
         };
       }
     }
+    // The provider's revocation endpoint sets no Cache-Control, not even on its 503.
+    if (isOAuth && ctx.status === 503) ctx.set('Cache-Control', 'no-store');
   };
 }

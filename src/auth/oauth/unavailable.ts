@@ -1,6 +1,9 @@
 import { errors } from 'oidc-provider';
 import { isConnectionFailure } from '../../db/sql.js';
 
+/** What a client is told during an outage, wherever it is answered; nothing about the cause. */
+export const UNAVAILABLE_DESCRIPTION = 'The service is temporarily unavailable; try again shortly.';
+
 /**
  * The database is out of reach inside the authorization server. oidc-provider turns
  * any other error into a 500 `server_error`; this one it answers in its own format
@@ -8,7 +11,7 @@ import { isConnectionFailure } from '../../db/sql.js';
  * client may retry. Exposed: the description says nothing about the cause.
  */
 export class TemporarilyUnavailable extends errors.OIDCProviderError {
-  override error_description = 'The service is temporarily unavailable; try again shortly.';
+  override error_description = UNAVAILABLE_DESCRIPTION;
 
   constructor(cause: unknown) {
     super(503, 'temporarily_unavailable', { cause });
