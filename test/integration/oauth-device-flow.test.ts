@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import type { TestApi } from '../helpers/api.js';
 import { forEachEngine } from '../helpers/databases.js';
+import { findForm, TestBrowser } from '../helpers/browser.js';
 import { approveInBrowser, discoverCli, startOAuthApi } from '../helpers/oauth.js';
 
 const PASSWORD = 'correct horse battery';
@@ -137,5 +138,25 @@ forEachEngine('OAuth 2.0 device flow', (database) => {
     );
     // Either the request is refused outright or the token says customer.
     if (error) expect((error as oidc.ResponseBodyError).error).to.match(/^invalid_/);
+  });
+
+  it('redirects a code entry without a saved session to a fresh form (303), never a 500', async () => {
+    // No cookie at all, and a session cookie the server never issued (unsigned, unknown id).
+    for (const cookie of [undefined, '_session=not-a-session-id']) {
+      const res = await fetch(`${api.url}/oauth/device`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(cookie ? { cookie } : {}),
+        },
+        body: new URLSearchParams({ xsrf: 'forged', user_code: 'BCDF-GHJK' }).toString(),
+      });
+      expect(res.status, `${cookie}: ${await res.text()}`).to.equal(303);
+      expect(res.headers.get('location')).to.equal('/oauth/device');
+    }
+    const form = await new TestBrowser().open(`${api.url}/oauth/device`);
+    expect(form.status).to.equal(200);
+    expect(findForm(form.html, '/oauth/device').fields).to.have.property('xsrf');
   });
 });
