@@ -1,5 +1,8 @@
+import Sqlite from 'better-sqlite3';
 import { expect } from 'chai';
+import { TestApi } from '../helpers/api.js';
 import { findForm, TestBrowser, type Page } from '../helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { confirmUserCode } from '../helpers/oauth.js';
 import { clusterUnavailableReason, PostgresCluster } from '../helpers/pg-cluster.js';
 import { spawnServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -220,6 +223,56 @@ describe('OAuth endpoints while PostgreSQL is stopped [postgres, private cluster
       signal: AbortSignal.timeout(30_000),
     });
     return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+});
+
+describe('OAuth and API while another process holds the SQLite write lock [sqlite]', function () {
+  this.timeout(60_000);
+  let database: TestDatabase;
+  let api: TestApi;
+  before(async () => {
+    database = await createTestDatabase('sqlite');
+    api = await TestApi.start(database);
+  });
+  after(async () => {
+    await api.stop();
+    await database.destroy();
+  });
+
+  it('answers 503 once the busy timeout passes, never 500, and works when the lock goes', async () => {
+    // Another process (here: another connection) writing for longer than serve's
+    // busy timeout is "database is locked", SQLITE_BUSY: retryable, like an outage.
+    const holder = new Sqlite(database.url.slice('sqlite:'.length));
+    holder.exec('begin immediate');
+    let locked: Awaited<ReturnType<typeof attempt>>;
+    try {
+      locked = await attempt();
+    } finally {
+      holder.exec('rollback');
+      holder.close();
+    }
+    const [device, signUp] = locked;
+    expect(device.status, JSON.stringify(device.body)).to.equal(503);
+    expect(device.body.error).to.equal('temporarily_unavailable');
+    expect(device.headers.get('cache-control')).to.include('no-store');
+    expect(signUp.status, JSON.stringify(signUp.body)).to.equal(503);
+    expect(signUp.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(signUp.body.code).to.equal('unavailable');
+
+    const [deviceAfter, signUpAfter] = await attempt();
+    expect(deviceAfter.status, JSON.stringify(deviceAfter.body)).to.equal(200);
+    expect(signUpAfter.status, JSON.stringify(signUpAfter.body)).to.equal(201);
+  });
+
+  /** A device authorization and a sign-up, both of which write, sent together. */
+  function attempt() {
+    return Promise.all([
+      api.request('POST', '/oauth/device/auth', {
+        raw: form({ client_id: CLI }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      api.request('POST', '/v1/signup', { body: account() }),
+    ]);
   }
 });
 
