@@ -42,7 +42,11 @@ export async function verifyPassword(password: string, stored: string | null): P
 
 let dummy: Promise<string> | undefined;
 
-/** A hash to check against when the account does not exist, so timing tells nothing. */
+/**
+ * A hash to check against when the account does not exist (or has no password), so
+ * timing tells nothing. Its password is random and never kept, so nothing typed can
+ * match it; same cost parameters as a real hash, so the check costs the same.
+ */
 export function dummyHash(): Promise<string> {
-  return (dummy ??= hashPassword("not anyone's password"));
+  return (dummy ??= hashPassword(randomBytes(32).toString('base64url')));
 }

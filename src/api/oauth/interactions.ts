@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { errors as oidcErrors } from 'oidc-provider';
+import { dummyHash } from '../../auth/passwords.js';
 import { checkCredentials } from '../../auth/sign-in.js';
 import { SignupInput, signUp } from '../../auth/signup.js';
 import { isConnectionFailure } from '../../db/sql.js';
@@ -37,6 +38,8 @@ export function interactionRouter(deps: ApiDeps, provider: Provider, cookieKey: 
   const knex = deps.db.knex;
   const limit = deps.config.authRateLimit;
   const csrf = (uid: string) => csrfToken(cookieKey, uid);
+  // Hash the dummy now: else the first unknown-email sign-in pays for two scrypts.
+  void dummyHash();
 
   router.use(htmlErrors);
 
