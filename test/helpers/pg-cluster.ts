@@ -105,6 +105,8 @@ export class PostgresCluster {
       await cluster.destroy();
       throw error;
     }
+    // Known gap: 'exit' does not fire when the test process is killed by a signal
+    // (Ctrl-C, a CI timeout); the server then runs on and its temp dir stays behind.
     process.once('exit', () => cluster.killNow());
     return cluster;
   }
