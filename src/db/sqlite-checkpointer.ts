@@ -100,11 +100,12 @@ export async function checkpointInBackground(
     await autocheckpoint(FALLBACK_AUTOCHECKPOINT_PAGES);
     thread = startCheckpointThread(filename, onError);
   };
+  // `thread` is cleared last, so that whoever sees it gone also sees SQLite's own
+  // checkpoints back.
   const stop = async () => {
-    const stopping = thread;
-    thread = undefined;
-    await stopping?.close();
+    await thread?.close();
     await autocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES);
+    thread = undefined;
   };
 
   const watch = setInterval(() => {
