@@ -32,7 +32,8 @@ const TRANSPORT_RESPONSES: Record<number, { name: string; description: string }>
   431: { name: 'HeadersTooLarge', description: 'Request headers too large (`headers_too_large`)' },
   503: {
     name: 'Unavailable',
-    description: 'The database or signing keys are out of reach (`unavailable`); retry later',
+    description:
+      'The database or signing keys are out of reach or silent (`unavailable`); retry after `Retry-After` seconds',
   },
 };
 

@@ -69,14 +69,11 @@ export async function startServer(
   logger: Logger,
   options: ServeOptions = {},
 ): Promise<RunningServer> {
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { timeoutMs: config.dbTimeoutMs });
   let oauth: AuthorizationServer;
   try {
     await assertReachable(db, config.databaseUrl);
-    if (options.migrate ?? true) {
-      const applied = await migrateLatest(db);
-      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    }
+    if (options.migrate ?? true) await migrate(db, config.databaseUrl, logger);
     await ensureSigningKeys(db.knex);
     oauth = await createAuthorizationServer({
       knex: db.knex,
@@ -159,6 +156,21 @@ export async function startServer(
         await db.close();
       })()),
   };
+}
+
+/**
+ * Applies pending migrations. On PostgreSQL they run on a handle of their own without
+ * the request timeouts (`EVBOOK_DB_TIMEOUT_MS`): a migration may rightly take longer
+ * than any request should.
+ */
+async function migrate(db: Database, url: string, logger: Logger): Promise<void> {
+  const migrator = db.dialect === 'postgres' ? openDatabase(url) : db;
+  try {
+    const applied = await migrateLatest(migrator);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  } finally {
+    if (migrator !== db) await migrator.close();
+  }
 }
 
 /**

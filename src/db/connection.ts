@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { UnavailableError } from '../shared/errors.js';
+import { guardTimedOutConnections } from './timed-out-connections.js';
 
 export type { Knex };
 export type Dialect = 'sqlite' | 'postgres';
@@ -17,16 +18,18 @@ export interface DatabaseOptions {
   /** Largest PostgreSQL pool. Default 10. SQLite always uses one connection. */
   poolMax?: number;
   /**
-   * How long a query waits for a pooled PostgreSQL connection before failing (a 503
-   * for API callers). Default 10 s; Knex's own default of 60 s holds requests for a
-   * minute while the database is unreachable.
+   * PostgreSQL: the longest wait for the database in one step (`EVBOOK_DB_TIMEOUT_MS`
+   * in `serve` and `worker`). Opening a connection gives up after this; so does a
+   * query without an answer (pg `query_timeout`; its connection is then discarded,
+   * see `timed-out-connections.ts`) and a statement the server runs for longer
+   * (`statement_timeout`); the server ends a transaction its client left idle this
+   * long (`idle_in_transaction_session_timeout`). A query waits for a free pooled
+   * connection twice this. Unset (one-shot admin commands, whose migrations and
+   * audits may rightly run long): connecting gives up after 5 s, a pool wait after
+   * 10 s (pg would wait forever on a host that drops packets, Knex 60 s), and queries
+   * are not bounded.
    */
-  acquireTimeoutMs?: number;
-  /**
-   * How long opening one PostgreSQL connection may take. Default 5 s; pg's default
-   * is to wait forever on a host that drops packets.
-   */
-  connectTimeoutMs?: number;
+  timeoutMs?: number;
 }
 
 /**
@@ -84,17 +87,33 @@ interface SqliteConnection {
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Knex {
-  return knexFactory({
+  const { timeoutMs } = options;
+  const guard = guardTimedOutConnections();
+  const knex = knexFactory({
     client: 'pg',
     connection: {
       connectionString: url,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      connectionTimeoutMillis: timeoutMs ?? 5_000,
+      ...(timeoutMs === undefined
+        ? {}
+        : {
+            query_timeout: timeoutMs,
+            statement_timeout: timeoutMs,
+            idle_in_transaction_session_timeout: timeoutMs,
+          }),
     },
     log: QUIET,
     migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.js'] },
-    pool: { min: 0, max: options.poolMax ?? 10 },
-    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    pool: {
+      min: 0,
+      max: options.poolMax ?? 10,
+      afterCreate: guard.afterCreate,
+      validate: guard.validate,
+    },
+    acquireConnectionTimeout: timeoutMs === undefined ? 10_000 : 2 * timeoutMs,
   });
+  guard.watch(knex);
+  return knex;
 }
 
 /** The URL without its password, fit for messages and logs. */

@@ -68,6 +68,10 @@ const CONNECTION_FAILURE_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  // A statement the server cancelled (`statement_timeout`) and a transaction it ended
+  // (`idle_in_transaction_session_timeout`), both set from EVBOOK_DB_TIMEOUT_MS.
+  '57014',
+  '25P03',
   '08006',
   '08001',
   '08003',
@@ -75,7 +79,8 @@ const CONNECTION_FAILURE_CODES = new Set([
 ]);
 
 /**
- * The database is down or refusing connections: a 503 the client may retry. An
+ * The database is down, refusing connections or silent past `EVBOOK_DB_TIMEOUT_MS`: a
+ * 503 the client may retry. An
  * error whose `cause` (a few levels down) is one counts too, e.g. the OAuth server's
  * `temporarily_unavailable`.
  */
@@ -85,9 +90,11 @@ export function isConnectionFailure(error: unknown, depth = 0): boolean {
   const message = error instanceof Error ? error.message : '';
   return (
     (typeof code === 'string' && CONNECTION_FAILURE_CODES.has(code)) ||
-    // pg reports a connection dropped mid-query (server restart, network cut) by
-    // message only, without a code.
-    /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable/.test(
+    // pg reports by message only, without a code: a connection dropped mid-query (server
+    // restart, network cut) or closed after a timeout (`is not queryable`), a query
+    // without an answer in time (query_timeout) and a connection not opened in time
+    // (connectionTimeoutMillis: `timeout expired`).
+    /Knex: Timeout acquiring a connection|Connection terminated|is not queryable|Query read timeout|^timeout expired$/.test(
       message,
     ) ||
     isConnectionFailure(cause, depth + 1)

@@ -47,6 +47,19 @@ export interface Config {
    * right of X-Forwarded-For, and X-Forwarded-Proto/Host are believed.
    */
   trustProxyHops: number;
+  /**
+   * PostgreSQL, in `serve` and `worker`: the longest wait for the database in one
+   * step: opening a connection, one query (given up by the client, and by the server
+   * as `statement_timeout`), a transaction left idle by its client (the server's
+   * `idle_in_transaction_session_timeout`). Waiting for a free pooled connection
+   * gives up after twice this. Default `5000` ms.
+   */
+  dbTimeoutMs: number;
+  /**
+   * Port of the Prometheus endpoint of `evbook worker` (`/metrics`, on `host`). Unset
+   * (default): no endpoint. 0 picks a free port.
+   */
+  workerMetricsPort: number | undefined;
 }
 
 /** Where each setting comes from in the environment, so errors can name it. */
@@ -69,6 +82,8 @@ export const ENV_NAMES = {
   outboxPollMs: 'EVBOOK_OUTBOX_POLL_MS',
   corsOrigins: 'EVBOOK_CORS_ORIGINS',
   trustProxyHops: 'EVBOOK_TRUST_PROXY_HOPS',
+  dbTimeoutMs: 'EVBOOK_DB_TIMEOUT_MS',
+  workerMetricsPort: 'EVBOOK_WORKER_METRICS_PORT',
 } as const satisfies Record<keyof Config, string>;
 
 export type ConfigKey = keyof Config;
@@ -130,9 +145,11 @@ const FIELDS: { [K in ConfigKey]: z.ZodType<Config[K]> } = {
     ),
   ),
   trustProxyHops: integer(0, 10),
+  dbTimeoutMs: integer(100, 600_000),
+  workerMetricsPort: integer(0, 65535).optional(),
 };
 
-const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
+const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl' | 'workerMetricsPort'> = {
   databaseUrl: 'sqlite:./evbook.sqlite',
   host: '127.0.0.1',
   port: 3000,
@@ -149,6 +166,7 @@ const DEFAULTS: Omit<Config, 'publicUrl' | 'redisUrl'> = {
   outboxPollMs: 1000,
   corsOrigins: [],
   trustProxyHops: 0,
+  dbTimeoutMs: 5000,
 };
 
 /**

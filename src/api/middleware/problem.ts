@@ -15,6 +15,9 @@ import type { ApiState } from '../context.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
+/** `Retry-After` of a 503: long enough not to hammer a database that is coming back. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Renders every failure as RFC 9457 problem details, in one place. Client errors
  * say what was wrong; server errors say only that something was, with the request
@@ -63,6 +66,9 @@ export function renderProblem(ctx: Koa.ParameterizedContext<ApiState>, error: Ap
     );
   }
   if (error instanceof RateLimitedError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+  if (error instanceof UnavailableError) {
+    ctx.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  }
 }
 
 /** RFC 6750 §3: `error_description` may hold neither `"` nor `\\` nor non-ASCII. */

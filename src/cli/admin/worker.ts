@@ -27,7 +27,7 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel });
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { timeoutMs: config.dbTimeoutMs });
   const queue = openQueue(config, logger);
   const mailer = createMailer(config, logger);
   const worker = startWorker({ config, db, queue, mailer, logger, concurrency });

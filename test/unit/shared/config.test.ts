@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       authRateLimit: 10,
       bodyLimitBytes: 1024 * 1024,
+      dbTimeoutMs: 5000,
+      workerMetricsPort: undefined,
     });
     expect(Object.isFrozen(config)).to.equal(true);
   });
@@ -42,6 +44,12 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).to.equal('postgres://db/evbook');
     expect(config.redisUrl).to.equal('redis://r:6379');
     expect(config.publicUrl).to.equal('http://localhost:5000');
+  });
+
+  it('reads the database timeout and the worker metrics port', () => {
+    const config = loadConfig({ EVBOOK_DB_TIMEOUT_MS: '1500', EVBOOK_WORKER_METRICS_PORT: '9464' });
+    expect(config.dbTimeoutMs).to.equal(1500);
+    expect(config.workerMetricsPort).to.equal(9464);
   });
 
   it('drops a trailing slash from URLs', () => {
@@ -65,6 +73,9 @@ describe('loadConfig', () => {
     ['EVBOOK_PUBLIC_URL', 'not a url', /^EVBOOK_PUBLIC_URL must be an http\(s\) URL/],
     ['EVBOOK_LOG_LEVEL', 'loud', /^EVBOOK_LOG_LEVEL must be one of/],
     ['EVBOOK_AUTH_RATE_LIMIT', '0', /^EVBOOK_AUTH_RATE_LIMIT must be at least 1/],
+    ['EVBOOK_DB_TIMEOUT_MS', '50', /^EVBOOK_DB_TIMEOUT_MS must be at least 100 \(got "50"\)$/],
+    ['EVBOOK_DB_TIMEOUT_MS', '5s', /^EVBOOK_DB_TIMEOUT_MS must be a whole number/],
+    ['EVBOOK_WORKER_METRICS_PORT', '65536', /^EVBOOK_WORKER_METRICS_PORT must be at most 65535/],
   ];
   for (const [name, value, message] of BAD) {
     it(`stops with a one-line message naming ${name}=${value}`, () => {
