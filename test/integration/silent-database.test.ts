@@ -158,8 +158,14 @@ describe('a silent database [postgres]', function () {
   });
 });
 
-/** Waits for every answer, failing if any takes longer than `ms` (a hang, not a speed test). */
-async function within(ms: number, requests: Array<Promise<ApiResponse>>): Promise<ApiResponse[]> {
+/**
+ * Waits for every answer, failing if any takes longer than `ms` (a hang, not a speed
+ * test). Typed per position, so destructured answers are never `undefined`.
+ */
+async function within<T extends readonly Promise<ApiResponse>[]>(
+  ms: number,
+  requests: [...T],
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
