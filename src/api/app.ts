@@ -37,6 +37,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
 
   let openApi: unknown;
   const metrics = createMetrics(deps.db.knex);
+  deps.registerMetrics?.(metrics.registry);
   const api = buildRouter(API_ROUTES, deps);
   const ops = operationsRouter(
     deps,

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Database } from '../db/connection.js';
 import type { AuthorizationServer } from '../auth/oauth/provider.js';
 import type { TokenVerifier } from '../auth/tokens.js';
@@ -13,6 +14,8 @@ export interface ApiDeps {
   verifier: TokenVerifier;
   /** Answers whether the job queue is reachable; embedded mode has none to ask. */
   checkQueue?: () => Promise<void>;
+  /** Adds the background work's metrics (queue depth, job failures) to `/metrics`. */
+  registerMetrics?: (registry: Registry) => void;
   /** The embedded OAuth 2.0 server; without it the app serves only the resource API. */
   oauth?: AuthorizationServer;
 }

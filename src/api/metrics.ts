@@ -10,8 +10,10 @@ export interface ApiMetrics {
 
 /**
  * Request latency by route (the operation id, never the raw path, so ids do not
- * explode the label set), booking outcomes, the outbox backlog read at scrape
- * time, and Node's process metrics.
+ * explode the label set), booking outcomes, the outbox read at scrape time (rows
+ * waiting to be delivered or handed to the queue, and rows whose attempts ran out),
+ * and Node's process metrics. The background work adds the queue depth and the job
+ * failures (`src/jobs/metrics.ts`).
  */
 export function createMetrics(knex: Knex): ApiMetrics {
   const registry = new Registry();
@@ -30,14 +32,56 @@ export function createMetrics(knex: Knex): ApiMetrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+
+  // Both gauges come of one query per scrape, over the undispatched rows only.
+  let counting: Promise<OutboxCounts> | undefined;
+  const counts = () => {
+    counting ??= countOutbox(knex).finally(() => setImmediate(() => (counting = undefined)));
+    return counting;
+  };
   new Gauge({
     name: 'evbook_outbox_pending',
-    help: 'Notifications recorded but not yet dispatched (the queue backlog)',
+    help: 'Notifications recorded but not yet delivered (embedded) or handed to the queue (Redis)',
     registers: [registry],
     async collect() {
-      const row = await knex('outbox').whereNull('dispatched_at').count({ n: '*' }).first();
-      this.set(Number(row?.n ?? 0));
+      await setOrUnknown(this, async () => (await counts()).pending);
+    },
+  });
+  new Gauge({
+    name: 'evbook_outbox_failed',
+    help: 'Notifications whose attempts ran out in embedded mode, until evbook notifications --retry',
+    registers: [registry],
+    async collect() {
+      await setOrUnknown(this, async () => (await counts()).failed);
     },
   });
   return { registry, requestDuration, bookings };
+}
+
+interface OutboxCounts {
+  pending: number;
+  failed: number;
+}
+
+async function countOutbox(knex: Knex): Promise<OutboxCounts> {
+  const row = await knex('outbox')
+    .whereNull('dispatched_at')
+    .first(
+      knex.raw('sum(case when failed_at is null then 1 else 0 end) as pending'),
+      knex.raw('sum(case when failed_at is null then 0 else 1 end) as failed'),
+    );
+  return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0) };
+}
+
+/**
+ * Sets the gauge, or to NaN (unknown) when the database did not answer for this
+ * scrape: `/metrics` keeps serving the process and request metrics during an outage,
+ * and an unknown backlog never reads as an empty one.
+ */
+async function setOrUnknown(gauge: Gauge, read: () => Promise<number>): Promise<void> {
+  try {
+    gauge.set(await read());
+  } catch {
+    gauge.set(Number.NaN);
+  }
 }

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import { ensureSigningKeys } from '../auth/keys.js';
 import { sweepOAuthModels } from '../auth/oauth/adapter.js';
 import { createAuthorizationServer, type AuthorizationServer } from '../auth/oauth/provider.js';
@@ -33,6 +34,8 @@ export interface ServeOptions {
 export interface BackgroundWork {
   /** For `/readyz`: throws when the job queue is unreachable. */
   checkQueue?: () => Promise<void>;
+  /** Adds its own metrics (queue depth, job failures) to `/metrics`. */
+  registerMetrics?: (registry: Registry) => void;
   close(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ export async function startServer(
     verifier,
     oauth,
     checkQueue: background?.checkQueue,
+    registerMetrics: background?.registerMetrics,
   });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer(

@@ -92,9 +92,17 @@ function registerAdminCommands(program: Command): void {
     .description('process notification jobs from Redis (needs EVBOOK_REDIS_URL)')
     .option('--concurrency <n>', 'jobs processed at once (default 10)')
     .option('--database-url <url>', DATABASE_URL_HELP)
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus /metrics on this port (EVBOOK_WORKER_METRICS_PORT, default off)',
+    )
+    .option('--host <host>', 'interface of /metrics (EVBOOK_HOST, default 127.0.0.1)')
     .addHelpText(
       'after',
-      examples('EVBOOK_REDIS_URL=redis://localhost:6379 evbook worker --concurrency 20'),
+      examples(
+        'EVBOOK_REDIS_URL=redis://localhost:6379 evbook worker --concurrency 20',
+        'EVBOOK_REDIS_URL=redis://localhost:6379 evbook worker --metrics-port 9464',
+      ),
     )
     .action(async (...args: unknown[]) => {
       const { runWorker } = await import('./admin/worker.js');

@@ -1,3 +1,5 @@
+import type { OutboxKind } from '../domain/outbox.js';
+
 /** The BullMQ queue every notification job goes through. */
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -11,6 +13,8 @@ export const JOB_NAMES = {
 
 export interface OutboxJobData {
   outboxId: string;
+  /** The cause, for the metrics of a job that fails before its row is read. */
+  kind?: OutboxKind;
 }
 
 /** One composed email, ready to send and to record under `dedupeKey`. */
@@ -23,7 +27,10 @@ export interface Email {
   text: string;
 }
 
-export type EmailJobData = Email;
+export interface EmailJobData extends Email {
+  /** The cause of the fan-out, for the metrics. Absent on jobs queued by an older version. */
+  kind?: OutboxKind;
+}
 
 /** The de-duplication key of the email a cause sends to one recipient. */
 export function dedupeKeyOf(outboxId: string, recipientId: string): string {

@@ -1,17 +1,22 @@
+import type { Registry } from 'prom-client';
 import type { Database } from '../db/connection.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { startDispatcher } from './dispatcher.js';
 import { createMailer } from './mailers/create.js';
+import { JobMetrics } from './metrics.js';
 import { openQueue } from './redis.js';
 import { createBullTransport } from './transports/bullmq.js';
 import { createEmbeddedTransport } from './transports/embedded.js';
+import type { Transport } from './transports/transport.js';
 
 /** What `serve` runs for notifications. */
 export interface Notifier {
   mode: 'embedded' | 'redis';
   /** For `/readyz`: throws when the queue is unreachable; absent in embedded mode. */
   checkQueue?: () => Promise<void>;
+  /** Adds the queue depth (and, in embedded mode, the job failures) to `/metrics`. */
+  registerMetrics(registry: Registry): void;
   /** Stops dispatching (the pass in progress finishes) and closes the queue or mailer. */
   close(): Promise<void>;
 }
@@ -23,7 +28,13 @@ export interface Notifier {
  */
 export function startNotifier(config: Readonly<Config>, db: Database, logger: Logger): Notifier {
   const log = logger.child({ component: 'notifier' });
-  const transport = config.redisUrl
+  const role = config.redisUrl ? 'dispatcher' : 'embedded';
+  const metrics: JobMetrics = new JobMetrics({
+    role,
+    readDepth: () => transport.readDepth(),
+    logger: log,
+  });
+  const transport: Transport = config.redisUrl
     ? createBullTransport({ db, queue: openQueue(config, log) })
     : createEmbeddedTransport({
         db,
@@ -34,11 +45,13 @@ export function startNotifier(config: Readonly<Config>, db: Database, logger: Lo
         backoffMs: config.jobBackoffMs,
         // Renewed only per row and per page of a fan-out, so longer than a job lock.
         leaseMs: config.jobLockMs * 10,
+        metrics,
       });
   const dispatcher = startDispatcher({ db, transport, logger: log, pollMs: config.outboxPollMs });
   return {
     mode: transport.mode,
     checkQueue: transport.check,
+    registerMetrics: (registry) => metrics.registerOn(registry),
     async close() {
       await dispatcher.close();
       await transport.close();

@@ -44,14 +44,14 @@ export async function claimOutbox(
 ): Promise<OutboxEntry[]> {
   const lock = db.dialect === 'postgres' ? 'for update skip locked' : '';
   const result = await db.knex.raw(
-    `update outbox set available_at = ?
+    `update outbox set available_at = ?, claimed_at = ?
       where id in (select id from outbox
                     where dispatched_at is null and failed_at is null
                       and (available_at is null or available_at <= ?)
                     order by created_at, id
                     limit ? ${lock})
       returning id, kind, payload, created_at, attempts`,
-    [new Date(now.getTime() + leaseMs), now, limit],
+    [new Date(now.getTime() + leaseMs), now, now, limit],
   );
   return returnedRows<OutboxRow>(result)
     .map(toEntry)
@@ -77,7 +77,8 @@ export async function extendClaims(knex: Knex, ids: string[], leaseMs: number, n
 
 /** Hands claimed rows back, due now, after a failed hand-over (e.g. Redis down). */
 export async function releaseClaims(knex: Knex, ids: string[]): Promise<void> {
-  if (ids.length > 0) await knex('outbox').whereIn('id', ids).update({ available_at: null });
+  if (ids.length === 0) return;
+  await knex('outbox').whereIn('id', ids).update({ available_at: null, claimed_at: null });
 }
 
 /** Marks rows as handed over (Redis mode) or delivered (embedded mode). */
@@ -85,7 +86,7 @@ export async function markDispatched(knex: Knex, ids: string[], now = new Date()
   if (ids.length === 0) return;
   await knex('outbox')
     .whereIn('id', ids)
-    .update({ dispatched_at: now, available_at: null, last_error: null });
+    .update({ dispatched_at: now, available_at: null, claimed_at: null, last_error: null });
 }
 
 export interface AttemptFailure {
@@ -111,6 +112,7 @@ export async function recordAttemptFailure(
       attempts,
       last_error: failure.error.slice(0, 2000),
       available_at: isLast ? null : new Date(now.getTime() + failure.retryInMs),
+      claimed_at: null,
       failed_at: isLast ? now : null,
     });
   return isLast ? 'failed' : 'retrying';
@@ -122,4 +124,43 @@ export async function loadOutbox(knex: Knex, id: string): Promise<OutboxEntry | 
     .where({ id })
     .first('id', 'kind', 'payload', 'created_at', 'attempts');
   return row && toEntry(row);
+}
+
+/** Outbox rows by queue state, as `/metrics` shows the queue of embedded mode. */
+export interface OutboxDepth {
+  /** Due now: never tried, due again after a back-off, or left by a process that died. */
+  waiting: number;
+  /** Claimed by a dispatcher whose lease still runs: being sent. */
+  active: number;
+  /** Backing off after a failed attempt. */
+  delayed: number;
+  /** Attempts used up; kept until `evbook notifications --retry`. */
+  failed: number;
+}
+
+/**
+ * Counts the undispatched rows by state in one query (over the partial index on
+ * undispatched rows, so the delivered history does not make it slower).
+ */
+export async function outboxDepth(knex: Knex, now = new Date()): Promise<OutboxDepth> {
+  const pending = 'failed_at is null';
+  const due = 'available_at is null or available_at <= ?';
+  const result = await knex.raw(
+    `select
+       sum(case when ${pending} and (${due}) then 1 else 0 end) as waiting,
+       sum(case when ${pending} and available_at > ? and claimed_at is not null
+                then 1 else 0 end) as active,
+       sum(case when ${pending} and available_at > ? and claimed_at is null
+                then 1 else 0 end) as delayed,
+       sum(case when failed_at is not null then 1 else 0 end) as failed
+     from outbox where dispatched_at is null`,
+    [now, now, now],
+  );
+  const row = returnedRows<Record<keyof OutboxDepth, unknown>>(result)[0];
+  return {
+    waiting: toInt(row?.waiting ?? 0),
+    active: toInt(row?.active ?? 0),
+    delayed: toInt(row?.delayed ?? 0),
+    failed: toInt(row?.failed ?? 0),
+  };
 }

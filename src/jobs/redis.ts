@@ -1,6 +1,8 @@
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { withTimeout } from './backoff.js';
+import type { QueueDepth } from './metrics.js';
 import { NOTIFICATIONS_QUEUE } from './names.js';
 
 /**
@@ -46,4 +48,38 @@ export function openQueue(config: Readonly<Config>, logger: Logger): Queue {
   // Without a listener a lost connection would be an unhandled 'error' event.
   queue.on('error', (error) => logger.debug({ err: error }, 'queue connection error'));
   return queue;
+}
+
+/**
+ * The notifications queue by state, from BullMQ's job counts; gives up after
+ * `timeoutMs` (default 1 s) when Redis does not answer. `waiting` includes prioritized
+ * jobs (none today: no job sets a priority).
+ */
+export async function queueDepth(queue: Queue, timeoutMs = 1000): Promise<QueueDepth> {
+  const counts = await withTimeout(
+    queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'),
+    timeoutMs,
+    'asking Redis for the job counts',
+  );
+  const count = (state: string) => counts[state] ?? 0;
+  return {
+    waiting: count('wait') + count('prioritized'),
+    active: count('active'),
+    delayed: count('delayed'),
+    failed: count('failed'),
+  };
+}
+
+/**
+ * Closes `queue`, waiting at most `timeoutMs` (default 2 s) for Redis to acknowledge.
+ * A Redis that accepts connections but never answers would otherwise hold shutdown
+ * forever (the client waits for the reply to QUIT); past the bound the connection is
+ * dropped without a goodbye, which loses nothing: every write was already answered.
+ */
+export async function closeQueue(queue: Queue, timeoutMs = 2000): Promise<void> {
+  try {
+    await withTimeout(queue.close(), timeoutMs, 'closing the Redis queue');
+  } catch {
+    await queue.disconnect();
+  }
 }

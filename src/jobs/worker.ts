@@ -7,6 +7,7 @@ import { deliverEmail } from './deliver.js';
 import { handleOutbox } from './handle-outbox.js';
 import type { Mailer } from './mailers/mailer.js';
 import { JOB_NAMES, NOTIFICATIONS_QUEUE, type EmailJobData, type OutboxJobData } from './names.js';
+import type { JobMetrics, JobName } from './metrics.js';
 import { loadOutbox } from './outbox-store.js';
 import { redisConnection } from './redis.js';
 
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** Jobs processed at once by this process. Default 10. */
   concurrency?: number;
+  /** Where failed attempts and stalled jobs are counted. Default: not counted. */
+  metrics?: JobMetrics;
 }
 
 /** BullMQ job id of one fan-out email (`:` is reserved by BullMQ). */
@@ -51,7 +54,7 @@ export function startWorker(options: WorkerOptions): Worker {
         await queue.addBulk(
           emails.map((email) => ({
             name: JOB_NAMES.email,
-            data: email satisfies EmailJobData,
+            data: { ...email, kind: entry.kind } satisfies EmailJobData,
             opts: { jobId: emailJobId(email.dedupeKey) },
           })),
         );
@@ -84,10 +87,25 @@ export function startWorker(options: WorkerOptions): Worker {
   worker.on('failed', (job, error) => {
     if (!job) return;
     const log = logger.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade });
-    const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade < attempts) log.warn({ err: error }, 'job failed; will retry');
+    const final = isFinalFailure(job, error);
+    const data = job.data as Partial<OutboxJobData | EmailJobData>;
+    options.metrics?.recordFailure(job.name as JobName, data.kind, final);
+    if (!final) log.warn({ err: error }, 'job failed; will retry');
     else log.error({ err: error }, 'job failed; attempts exhausted, kept as failed');
+  });
+  worker.on('stalled', (jobId) => {
+    options.metrics?.recordStall();
+    logger.warn({ jobId }, 'job stalled (its worker died or blocked); taken back');
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   return worker;
+}
+
+/**
+ * True when BullMQ keeps the job as failed instead of retrying it: its attempts are used
+ * up, or the error is not retryable (`UnrecoverableError`). BullMQ decides the same way
+ * (`attemptsMade` already counts the attempt that just failed).
+ */
+function isFinalFailure(job: Job, error: Error): boolean {
+  return error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
 }

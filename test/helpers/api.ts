@@ -2,6 +2,7 @@ import { SignJWT, importJWK } from 'jose';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { loadSigningKeys } from '../../src/auth/keys.js';
 import { tokenIdentity } from '../../src/auth/tokens.js';
+import { startNotifier } from '../../src/jobs/notifier.js';
 import type { Role } from '../../src/domain/actor.js';
 import { createUser, type UserView } from '../../src/domain/users/users.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
@@ -30,7 +31,15 @@ export class TestApi {
     readonly database: TestDatabase,
   ) {}
 
-  static async start(database: TestDatabase, env: Record<string, string> = {}): Promise<TestApi> {
+  /**
+   * Starts `serve` on `database`; with `notifications`, with its notifier as well
+   * (embedded, or BullMQ when `env` sets EVBOOK_REDIS_URL), as `evbook serve` runs.
+   */
+  static async start(
+    database: TestDatabase,
+    env: Record<string, string> = {},
+    options: { notifications?: boolean } = {},
+  ): Promise<TestApi> {
     const config = loadConfig({
       EVBOOK_DATABASE_URL: database.url,
       EVBOOK_PORT: '0',
@@ -38,7 +47,11 @@ export class TestApi {
       EVBOOK_PUBLIC_URL: 'http://evbook.test',
       ...env,
     });
-    const server = await startServer(config, createLogger({ level: 'silent' }), { migrate: false });
+    const logger = createLogger({ level: 'silent' });
+    const server = await startServer(config, logger, {
+      migrate: false,
+      background: options.notifications ? (db) => startNotifier(config, db, logger) : undefined,
+    });
     return new TestApi(server, config, database);
   }
 

@@ -3,12 +3,7 @@ import { TestApi } from '../helpers/api.js';
 import { runCli } from '../helpers/cli.js';
 import { forEachEngine } from '../helpers/databases.js';
 import { book, createEvent } from '../helpers/fixtures.js';
-
-/** The value of one sample line of a Prometheus text exposition. */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line === undefined ? undefined : Number(line.split(' ').at(-1));
-}
+import { sample, scrape } from '../helpers/metrics.js';
 
 forEachEngine('operations: metrics, headers, verify', (database) => {
   let api: TestApi;
@@ -47,7 +42,24 @@ forEachEngine('operations: metrics, headers, verify', (database) => {
       ),
     ).to.equal(2);
     expect(sample(text, 'evbook_outbox_pending')).to.equal(1);
+    expect(sample(text, 'evbook_outbox_failed')).to.equal(0);
     expect(text).not.to.include(event.id);
+  });
+
+  it('counts a notification whose attempts ran out as failed, not as backlog', async () => {
+    const organiser = await api.user('organiser');
+    const customer = await api.user('customer');
+    const event = await createEvent(api, organiser);
+    const item = [{ ticket_type_id: event.ticket_types[0].id, quantity: 1 }];
+    for (let i = 0; i < 3; i++)
+      expect((await book(api, customer, event.id, item)).status).to.equal(201);
+    const knex = database().db.knex;
+    const [first] = await knex('outbox').orderBy('id').pluck('id');
+    await knex('outbox').where({ id: first }).update({ failed_at: new Date(), attempts: 8 });
+
+    const text = await scrape(api.url);
+    expect(sample(text, 'evbook_outbox_pending')).to.equal(2);
+    expect(sample(text, 'evbook_outbox_failed')).to.equal(1);
   });
 
   it('sends security headers on JSON and problem responses', async () => {

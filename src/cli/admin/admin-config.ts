@@ -7,6 +7,8 @@ export interface AdminFlags {
   databaseUrl?: string;
   publicUrl?: string;
   logLevel?: string;
+  /** `evbook worker --metrics-port`. */
+  metricsPort?: string;
 }
 
 /** The configuration of an admin command: environment, then its flags. */
@@ -21,5 +23,8 @@ export function adminConfig(flags: AdminFlags): Readonly<Config> {
     overrides.publicUrl = { value: flags.publicUrl, flag: '--public-url' };
   if (flags.logLevel !== undefined)
     overrides.logLevel = { value: flags.logLevel, flag: '--log-level' };
+  if (flags.metricsPort !== undefined) {
+    overrides.workerMetricsPort = { value: flags.metricsPort, flag: '--metrics-port' };
+  }
   return loadConfig(process.env, overrides);
 }

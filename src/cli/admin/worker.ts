@@ -1,9 +1,13 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openDatabase } from '../../db/connection.js';
 import { createMailer } from '../../jobs/mailers/create.js';
-import { openQueue } from '../../jobs/redis.js';
+import { JobMetrics } from '../../jobs/metrics.js';
+import { serveMetrics, type MetricsServer } from '../../jobs/metrics-server.js';
+import { closeQueue, openQueue, queueDepth } from '../../jobs/redis.js';
 import { startWorker } from '../../jobs/worker.js';
 import { ConfigError, UsageError } from '../../shared/errors.js';
-import { createLogger } from '../../shared/logger.js';
+import type { Config } from '../../shared/config.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
 import { adminConfig, type AdminFlags } from './admin-config.js';
 
 export interface WorkerFlags extends AdminFlags {
@@ -12,7 +16,9 @@ export interface WorkerFlags extends AdminFlags {
 
 /**
  * `evbook worker`: consumes the notification jobs on Redis until SIGTERM or SIGINT,
- * then lets the jobs in hand finish and exits 0.
+ * then lets the jobs in hand finish and exits 0. With `EVBOOK_WORKER_METRICS_PORT`
+ * (`--metrics-port`) it serves its own `/metrics`: its job failures, stalled jobs,
+ * the queue depth and its process metrics.
  */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   const concurrency = Number(flags.concurrency ?? '10');
@@ -27,12 +33,23 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel });
-  const db = openDatabase(config.databaseUrl, { timeoutMs: config.dbTimeoutMs });
   const queue = openQueue(config, logger);
+  const metrics = new JobMetrics({ role: 'worker', readDepth: () => queueDepth(queue), logger });
+  let metricsServer: MetricsServer | undefined;
+  try {
+    metricsServer = await startMetricsServer(config, metrics, logger);
+  } catch (error) {
+    // A taken port: nothing else is open yet but the queue, which would keep the
+    // process alive after the one-line error.
+    await closeQueue(queue);
+    throw error;
+  }
+
+  const db = openDatabase(config.databaseUrl, { timeoutMs: config.dbTimeoutMs });
   const mailer = createMailer(config, logger);
-  const worker = startWorker({ config, db, queue, mailer, logger, concurrency });
+  const worker = startWorker({ config, db, queue, mailer, logger, concurrency, metrics });
   logger.info(
-    { concurrency, mailer: mailer.kind, database: db.dialect },
+    { concurrency, mailer: mailer.kind, database: db.dialect, metrics: metricsServer?.url },
     'evbook worker is running',
   );
 
@@ -48,10 +65,28 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
   try {
     await worker.close();
   } finally {
-    await queue.close();
+    await closeQueue(queue);
     await mailer.close();
     await db.close();
+    await metricsServer?.close();
     logger.info('evbook worker stopped');
     logger.flush();
   }
+}
+
+/**
+ * The worker's own `/metrics` when `EVBOOK_WORKER_METRICS_PORT` (`--metrics-port`) is
+ * set: its job metrics and its process metrics, under the same `evbook_` prefix as
+ * `serve`'s. Throws an UnavailableError (exit 75) when the port is taken.
+ */
+async function startMetricsServer(
+  config: Readonly<Config>,
+  metrics: JobMetrics,
+  logger: Logger,
+): Promise<MetricsServer | undefined> {
+  if (config.workerMetricsPort === undefined) return undefined;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'evbook_' });
+  metrics.registerOn(registry);
+  return serveMetrics(registry, { host: config.host, port: config.workerMetricsPort }, logger);
 }

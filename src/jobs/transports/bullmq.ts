@@ -3,6 +3,7 @@ import type { Database } from '../../db/connection.js';
 import { withTimeout } from '../backoff.js';
 import { JOB_NAMES, type OutboxJobData } from '../names.js';
 import { markDispatched, releaseClaims } from '../outbox-store.js';
+import { closeQueue, queueDepth } from '../redis.js';
 import type { Transport } from './transport.js';
 
 export interface BullTransportOptions {
@@ -31,7 +32,7 @@ export function createBullTransport(options: BullTransportOptions): Transport {
           queue.addBulk(
             entries.map((entry) => ({
               name: JOB_NAMES.outbox,
-              data: { outboxId: entry.id } satisfies OutboxJobData,
+              data: { outboxId: entry.id, kind: entry.kind } satisfies OutboxJobData,
               opts: { jobId: entry.id },
             })),
           ),
@@ -44,11 +45,12 @@ export function createBullTransport(options: BullTransportOptions): Transport {
       }
       await markDispatched(db.knex, ids);
     },
+    readDepth: () => queueDepth(queue),
     check: async () => {
       await withTimeout(queue.getJobCounts('wait'), 1000, 'asking Redis for the queue');
     },
     async close() {
-      await queue.close();
+      await closeQueue(queue);
     },
   };
 }

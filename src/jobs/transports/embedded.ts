@@ -9,11 +9,13 @@ import {
   type HandlerDeps,
 } from '../handle-outbox.js';
 import type { Mailer } from '../mailers/mailer.js';
-import type { Email } from '../names.js';
+import type { JobMetrics } from '../metrics.js';
+import { JOB_NAMES, type Email } from '../names.js';
 import {
   extendClaim,
   extendClaims,
   markDispatched,
+  outboxDepth,
   recordAttemptFailure,
   type OutboxEntry,
 } from '../outbox-store.js';
@@ -30,6 +32,8 @@ export interface EmbeddedTransportOptions {
   backoffMs: number;
   /** Claim lease, renewed before each row and each page of a fan-out. Default 5 minutes. */
   leaseMs?: number;
+  /** Where failed attempts are counted. Default: not counted. */
+  metrics?: JobMetrics;
 }
 
 /**
@@ -71,6 +75,7 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions): Tran
       maxAttempts: options.maxAttempts,
       retryInMs,
     });
+    options.metrics?.recordFailure(JOB_NAMES.outbox, entry.kind, state === 'failed');
     if (state === 'failed') log.error({ err: error }, 'notification failed; attempts exhausted');
     else log.warn({ err: error, retryInMs }, 'notification attempt failed; will retry');
   }
@@ -131,6 +136,7 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions): Tran
         }
       }
     },
+    readDepth: () => outboxDepth(db.knex),
     async close() {
       await mailer.close();
     },

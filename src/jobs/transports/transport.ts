@@ -1,3 +1,4 @@
+import type { QueueDepth } from '../metrics.js';
 import type { OutboxEntry } from '../outbox-store.js';
 
 /** Where the dispatcher hands claimed outbox rows: in-process, or BullMQ on Redis. */
@@ -13,6 +14,8 @@ export interface Transport {
   readonly batchSize: number;
   /** How long a claim lasts before another process may take the row. */
   readonly leaseMs: number;
+  /** The queue by state, for `/metrics`: BullMQ's counts, or the outbox's. */
+  readDepth(): Promise<QueueDepth>;
   /** Throws when the queue is unreachable; absent when there is no queue. */
   check?: () => Promise<void>;
   close(): Promise<void>;
