@@ -58,20 +58,23 @@ export async function claimOutbox(
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
-/** Extends a claim while a long fan-out is still running. */
+/** Extends a claim while a long fan-out is still running (see `extendClaims`). */
 export async function extendClaim(knex: Knex, id: string, leaseMs: number, now = new Date()) {
-  await knex('outbox')
-    .where({ id })
-    .whereNull('dispatched_at')
-    .update({ available_at: new Date(now.getTime() + leaseMs) });
+  await extendClaims(knex, [id], leaseMs, now);
 }
 
-/** Extends the claims of several rows at once. */
+/**
+ * Extends the claims of several rows at once, of those still in hand only: not
+ * dispatched, and still claimed (`claimed_at`). A dispatcher that outlived its lease
+ * may renew a row that another one has since claimed and failed; that row keeps its
+ * back-off instead of being made due sooner and shown as active.
+ */
 export async function extendClaims(knex: Knex, ids: string[], leaseMs: number, now = new Date()) {
   if (ids.length === 0) return;
   await knex('outbox')
     .whereIn('id', ids)
     .whereNull('dispatched_at')
+    .whereNotNull('claimed_at')
     .update({ available_at: new Date(now.getTime() + leaseMs) });
 }
 

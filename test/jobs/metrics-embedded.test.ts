@@ -78,6 +78,72 @@ forEachEngine('job metrics in embedded mode', (database) => {
     ).to.equal(0);
   });
 
+  it('keeps the rows of a batch already sent active while a renewal covers the rest', async function () {
+    this.timeout(60_000);
+    const idle = await serve({ EVBOOK_OUTBOX_POLL_MS: '3600000' });
+    const organiser = await idle.user('organiser');
+    const customer = await idle.user('customer');
+    const event = await createEvent(idle, organiser);
+    for (let i = 0; i < 3; i++) await bookOne(idle, customer, event);
+    await idle.stop();
+    apis = [];
+
+    // A 3 s lease (10 job locks), renewed when more than 1 s passed since the last.
+    smtp.holdNext(1);
+    const busy = await serve({ EVBOOK_JOB_LOCK_MS: '300' });
+    await waitFor('the first send to be held', () => smtp.heldCount === 1);
+    // Held past the lease: nothing renewed it, so the whole batch is due again.
+    await waitFor(
+      'the lease to run out',
+      async () => queueJobs(await scrape(busy.url)).waiting === 3,
+      30_000,
+    );
+
+    // The first email goes; the renewal before the second covers the first too, which
+    // is sent but not yet marked done with its batch.
+    smtp.holdNext(1);
+    smtp.releaseHeld();
+    await waitFor('the second send to be held', () => smtp.heldCount === 1);
+    expect(queueJobs(await scrape(busy.url))).to.deep.equal({
+      waiting: 0,
+      active: 3,
+      delayed: 0,
+      failed: 0,
+    });
+
+    smtp.releaseHeld();
+    await waitFor('the batch to be delivered', async () => {
+      const depth = queueJobs(await scrape(busy.url));
+      return Object.values(depth).every((n) => n === 0);
+    });
+    expect(smtp.received).to.have.length(3);
+  });
+
+  it('counts each failed row of a batch sent together, and shows them delayed', async () => {
+    const idle = await serve({ EVBOOK_OUTBOX_POLL_MS: '3600000' });
+    const organiser = await idle.user('organiser');
+    const customer = await idle.user('customer');
+    const event = await createEvent(idle, organiser);
+    for (let i = 0; i < 3; i++) await bookOne(idle, customer, event);
+    await idle.stop();
+    apis = [];
+
+    // One claim takes the three rows; two of their emails are refused.
+    smtp.failNext(2);
+    const busy = await serve({ EVBOOK_JOB_BACKOFF_MS: '3600000' });
+    const labels = 'job="outbox",kind="booking.confirmed"';
+    await waitFor('one email sent', () => smtp.received.length === 1);
+    await waitFor('the batch to be settled', async () => {
+      const depth = queueJobs(await scrape(busy.url));
+      return depth.active === 0;
+    });
+    const text = await scrape(busy.url);
+    expect(sample(text, 'evbook_notification_job_failures_total', labels)).to.equal(2);
+    expect(sample(text, 'evbook_notification_jobs_exhausted_total', labels)).to.equal(0);
+    expect(queueJobs(text)).to.deep.equal({ waiting: 0, active: 0, delayed: 2, failed: 0 });
+    expect(smtp.attempts).to.equal(3);
+  });
+
   it('counts each failed attempt by cause, shows the row delayed between them, then failed', async () => {
     smtp.failNext(1000);
     const api = await serve({ EVBOOK_JOB_ATTEMPTS: '2', EVBOOK_JOB_BACKOFF_MS: '2000' });

@@ -99,14 +99,13 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions): Tran
     }
 
     const done: string[] = [];
+    const ids = entries.map((entry) => entry.id);
     let renewedAt = Date.now();
-    for (const [i, entry] of entries.entries()) {
+    for (const entry of entries) {
       if (Date.now() - renewedAt > leaseMs / 3) {
-        await extendClaims(
-          db.knex,
-          entries.slice(i).map((e) => e.id),
-          leaseMs,
-        );
+        // The whole batch: the rows sent but not yet marked done are still in hand,
+        // and extendClaims leaves alone those whose failure was recorded.
+        await extendClaims(db.knex, ids, leaseMs);
         renewedAt = Date.now();
       }
       const email = emails.get(entry.id);
