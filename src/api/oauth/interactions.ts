@@ -1,3 +1,4 @@
+import '../../auth/oauth/runtime-notice.js';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';

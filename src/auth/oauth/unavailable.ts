@@ -1,3 +1,4 @@
+import './runtime-notice.js';
 import { errors } from 'oidc-provider';
 import { isConnectionFailure } from '../../db/sql.js';
 
