@@ -23,7 +23,7 @@ export interface JobMetricsOptions {
    *   workers count the failures);
    * - `embedded`: `serve` running the outbox rows itself: the depth and the failures
    *   of `outbox` jobs;
-   * - `worker`: `evbook worker`: the depth, the failures of `outbox` and `email` jobs,
+   * - `worker`: `evbook worker`: the depth, the failures of `outbox` and `emails` jobs,
    *   and stalled jobs.
    */
   role: 'dispatcher' | 'embedded' | 'worker';
@@ -34,7 +34,7 @@ export interface JobMetricsOptions {
 const JOBS_OF: Record<JobMetricsOptions['role'], readonly JobName[]> = {
   dispatcher: [],
   embedded: [JOB_NAMES.outbox],
-  worker: [JOB_NAMES.outbox, JOB_NAMES.email],
+  worker: [JOB_NAMES.outbox, JOB_NAMES.emails],
 };
 
 /**
@@ -43,7 +43,8 @@ const JOBS_OF: Record<JobMetricsOptions['role'], readonly JobName[]> = {
  * jobs given up on and stalled jobs (counters, to be summed over processes).
  *
  * A job is an outbox row (`job="outbox"`: a booking email, or an event change fanned
- * out) or one email of a fan-out (`job="email"`, Redis mode only); `kind` is its
+ * out) or a run of up to 100 emails of a fan-out (`job="emails"`, Redis mode only; a
+ * single-email `job="email"` left by an older version counts under its own name); `kind` is its
  * cause (`booking.confirmed`, `event.changed`, ...).
  */
 export class JobMetrics {
@@ -75,7 +76,7 @@ export class JobMetrics {
     for (const job of JOBS_OF[options.role]) {
       for (const kind of OUTBOX_KINDS) {
         // Fan-out emails come of event changes only.
-        if (job === JOB_NAMES.email && !kind.startsWith('event.')) continue;
+        if (job === JOB_NAMES.emails && !kind.startsWith('event.')) continue;
         this.failures.inc({ job, kind }, 0);
         this.exhausted.inc({ job, kind }, 0);
       }

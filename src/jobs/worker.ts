@@ -3,10 +3,18 @@ import type { Database } from '../db/connection.js';
 import type { Config } from '../shared/config.js';
 import { isAppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { deliverEmail } from './deliver.js';
+import { deliverEmail, deliverEmails } from './deliver.js';
 import { handleOutbox } from './handle-outbox.js';
 import type { Mailer } from './mailers/mailer.js';
-import { JOB_NAMES, NOTIFICATIONS_QUEUE, type EmailJobData, type OutboxJobData } from './names.js';
+import {
+  EMAILS_PER_JOB,
+  JOB_NAMES,
+  NOTIFICATIONS_QUEUE,
+  type Email,
+  type EmailJobData,
+  type EmailsJobData,
+  type OutboxJobData,
+} from './names.js';
 import type { JobMetrics, JobName } from './metrics.js';
 import { loadOutbox } from './outbox-store.js';
 import { redisConnection } from './redis.js';
@@ -30,10 +38,31 @@ export function emailJobId(dedupeKey: string): string {
 }
 
 /**
+ * BullMQ job id of a run of fan-out emails: the outbox id and the first and last
+ * recipient. Expanding the same change again (its outbox job retried) gives the same
+ * ids while the holders are the same, so BullMQ adds nothing twice.
+ */
+export function emailsJobId(emails: Email[]): string {
+  const recipient = (email: Email) => email.dedupeKey.slice(email.dedupeKey.indexOf(':') + 1);
+  return `${emails[0]!.outboxId}.${recipient(emails[0]!)}.${recipient(emails.at(-1)!)}`;
+}
+
+/** Splits a page of emails into the runs that become one job each. */
+function runsOf(emails: Email[]): Email[][] {
+  const runs: Email[][] = [];
+  for (let i = 0; i < emails.length; i += EMAILS_PER_JOB)
+    runs.push(emails.slice(i, i + EMAILS_PER_JOB));
+  return runs;
+}
+
+/**
  * `evbook worker`: consumes the notifications queue. An `outbox` job delivers its
- * booking email, or expands an event change into `email` jobs, one page of holders per
- * `addBulk`. A job whose worker died is taken over once its lock (`EVBOOK_JOB_LOCK_MS`)
- * expires; the notifications table keeps it from being sent twice once recorded.
+ * booking email, or expands an event change into `emails` jobs of up to
+ * `EMAILS_PER_JOB` emails, one page of holders per `addBulk`. An `emails` job checks
+ * what was sent in one query, then sends and records each email on its own, and past a
+ * failed send goes on with the others before failing (its retry skips what was sent).
+ * A job whose worker died is taken over once its lock (`EVBOOK_JOB_LOCK_MS`) expires;
+ * the notifications table keeps an email from being sent twice once recorded.
  */
 export function startWorker(options: WorkerOptions): Worker {
   const { config, db, queue, mailer, logger } = options;
@@ -41,6 +70,10 @@ export function startWorker(options: WorkerOptions): Worker {
   const deliverDeps = { knex: db.knex, mailer, logger };
 
   async function processJob(job: Job): Promise<string> {
+    if (job.name === JOB_NAMES.emails) {
+      const sent = await deliverEmails(deliverDeps, (job.data as EmailsJobData).emails);
+      return `sent ${sent}`;
+    }
     if (job.name === JOB_NAMES.email) {
       return deliverEmail(deliverDeps, job.data as EmailJobData);
     }
@@ -52,10 +85,10 @@ export function startWorker(options: WorkerOptions): Worker {
       },
       fanOut: async (emails) => {
         await queue.addBulk(
-          emails.map((email) => ({
-            name: JOB_NAMES.email,
-            data: { ...email, kind: entry.kind } satisfies EmailJobData,
-            opts: { jobId: emailJobId(email.dedupeKey) },
+          runsOf(emails).map((run) => ({
+            name: JOB_NAMES.emails,
+            data: { emails: run, kind: entry.kind } satisfies EmailsJobData,
+            opts: { jobId: emailsJobId(run) },
           })),
         );
       },
@@ -88,7 +121,7 @@ export function startWorker(options: WorkerOptions): Worker {
     if (!job) return;
     const log = logger.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade });
     const final = isFinalFailure(job, error);
-    const data = job.data as Partial<OutboxJobData | EmailJobData>;
+    const data = job.data as Partial<OutboxJobData | EmailJobData | EmailsJobData>;
     options.metrics?.recordFailure(job.name as JobName, data.kind, final);
     if (!final) log.warn({ err: error }, 'job failed; will retry');
     else log.error({ err: error }, 'job failed; attempts exhausted, kept as failed');

@@ -140,7 +140,7 @@ describeWithRedis('evbook worker --metrics-port', (redisUrl) => {
         expect(sample(text, 'evbook_notification_job_failures_total', labels)).to.equal(0);
         expect(sample(text, 'evbook_notification_jobs_exhausted_total', labels)).to.equal(0);
       }
-      const email = 'job="email",kind="event.changed"';
+      const email = 'job="emails",kind="event.changed"';
       expect(sample(text, 'evbook_notification_job_failures_total', email)).to.equal(0);
       expect(sample(text, 'evbook_notification_jobs_stalled_total')).to.equal(0);
       expect(sample(text, 'evbook_process_cpu_user_seconds_total')).to.be.a('number');

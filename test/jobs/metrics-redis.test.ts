@@ -167,7 +167,7 @@ describeWithRedis('job metrics in Redis mode', (redisUrl) => {
       failed: 1,
     });
     expect(
-      sample(text, 'evbook_notification_job_failures_total', 'job="email",kind="event.changed"'),
+      sample(text, 'evbook_notification_job_failures_total', 'job="emails",kind="event.changed"'),
     ).to.equal(0);
     expect(sample(text, 'evbook_notification_jobs_stalled_total')).to.equal(0);
     expect(sample(text, 'evbook_process_cpu_user_seconds_total')).to.be.a('number');

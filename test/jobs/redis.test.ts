@@ -5,7 +5,9 @@ import { createMailer } from '../../src/jobs/mailers/create.js';
 import type { Mailer } from '../../src/jobs/mailers/mailer.js';
 import { startNotifier, type Notifier } from '../../src/jobs/notifier.js';
 import { openQueue } from '../../src/jobs/redis.js';
-import { startWorker } from '../../src/jobs/worker.js';
+import { EMAILS_PER_JOB, JOB_NAMES, dedupeKeyOf } from '../../src/jobs/names.js';
+import { emailJobId, startWorker } from '../../src/jobs/worker.js';
+import { newId } from '../../src/shared/ids.js';
 import type { Config } from '../../src/shared/config.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { TestApi, type TestUser } from '../helpers/api.js';
@@ -13,6 +15,8 @@ import { forEachEngine } from '../helpers/databases.js';
 import { book, createEvent, inDays } from '../helpers/fixtures.js';
 import { notificationCount, notifyConfig, undispatched } from '../helpers/notify.js';
 import { exited, freePort, spawnEvbook, startRedisServer } from '../helpers/processes.js';
+import { seedEventWithHolders } from '../helpers/holders.js';
+import { recordOutboxRow } from '../helpers/outbox.js';
 import { describeWithRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 import { TestSmtp } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -144,6 +148,60 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       expect(await queue.getJobCounts('completed', 'failed')).to.deep.equal(before);
       expect(smtp.received).to.have.length(5);
       expect(await notificationCount(knex())).to.equal(5);
+    });
+
+    it('fans a change out in jobs of EMAILS_PER_JOB emails; a failed send retries only the unsent', async function () {
+      this.timeout(60_000);
+      const holders = EMAILS_PER_JOB + 5;
+      const seeded = await seedEventWithHolders(knex(), holders);
+      smtp.failNext(3);
+      const cfg = config();
+      startServeSide(cfg);
+      const { queue } = startInProcessWorker(cfg);
+      await recordOutboxRow(knex(), 'event.changed', {
+        event_id: seeded.eventId,
+        changes: { venue: { old: 'Stadium', new: 'Arena' } },
+      });
+
+      await waitFor('every holder told', async () => (await notificationCount(knex())) === holders);
+      await queueIdle(queue);
+      const jobs = await queue.getJobs(['completed']);
+      const runs = jobs.filter((job) => job.name === JOB_NAMES.emails);
+      expect(runs.map((job) => job.data.emails.length).sort((a, b) => a - b)).to.deep.equal([
+        5,
+        EMAILS_PER_JOB,
+      ]);
+      // The three refused sends were retried, and nothing else was sent twice.
+      expect(runs.some((job) => job.attemptsMade > 1)).to.equal(true);
+      expect(smtp.attempts).to.equal(holders + 3);
+      expect(new Set(smtp.received.map((mail) => mail.to[0])).size).to.equal(holders);
+      expect(smtp.received).to.have.length(holders);
+
+      // Expanding the same change again (its row dispatched anew) adds no job.
+      const before = await queue.getJobCounts('completed', 'failed');
+      await knex()('outbox').update({ dispatched_at: null });
+      await waitFor('the outbox to drain again', async () => (await undispatched(knex())) === 0);
+      await queueIdle(queue);
+      expect(await queue.getJobCounts('completed', 'failed')).to.deep.equal(before);
+    });
+
+    it('still sends a single-email job queued by an earlier version', async () => {
+      const cfg = config();
+      const { queue } = startInProcessWorker(cfg);
+      const customer = await api.user('customer');
+      const outboxId = await recordOutboxRow(knex(), 'event.changed', { event_id: newId() });
+      await knex()('outbox').update({ dispatched_at: new Date() });
+      const email = {
+        dedupeKey: dedupeKeyOf(outboxId, customer.id),
+        outboxId,
+        to: customer.email,
+        subject: 'Changed (venue): Old job',
+        text: 'Venue: Stadium -> Arena',
+      };
+      await queue.add(JOB_NAMES.email, email, { jobId: emailJobId(email.dedupeKey) });
+      await waitFor('the email', () => smtp.received.length === 1);
+      await waitFor('its record', async () => (await notificationCount(knex())) === 1);
+      expect(smtp.received[0]!.subject).to.equal('Changed (venue): Old job');
     });
 
     it('retries a mailer that fails twice with exponential back-off, then sends once', async () => {
