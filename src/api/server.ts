@@ -27,7 +27,7 @@ export interface ServeOptions {
    * Background work started once the database is ready and stopped before it closes,
    * e.g. the notification dispatcher (`src/jobs/notifier.ts`). Default none.
    */
-  background?: (db: Database) => BackgroundWork;
+  background?: (db: Database) => BackgroundWork | Promise<BackgroundWork>;
 }
 
 /** What the server needs to know of its background work. */
@@ -99,7 +99,14 @@ export async function startServer(
         )
       : undefined;
   const verifier = createTokenVerifier({ knex: db.knex, ...tokenIdentity(config.publicUrl) });
-  const background = options.background?.(db);
+  let background: BackgroundWork | undefined;
+  try {
+    background = await options.background?.(db);
+  } catch (error) {
+    await checkpointer?.close();
+    await db.close();
+    throw error;
+  }
   const app = createApp({
     db,
     config,

@@ -5,8 +5,6 @@ import type { Logger } from '../shared/logger.js';
 import { startDispatcher } from './dispatcher.js';
 import { createMailer } from './mailers/create.js';
 import { JobMetrics } from './metrics.js';
-import { openQueue } from './redis.js';
-import { createBullTransport } from './transports/bullmq.js';
 import { createEmbeddedTransport } from './transports/embedded.js';
 import type { Transport } from './transports/transport.js';
 
@@ -24,9 +22,14 @@ export interface Notifier {
 /**
  * Starts the outbox dispatcher of `serve`. Without `EVBOOK_REDIS_URL` it sends the
  * emails itself (embedded mode); with it, it only hands rows to BullMQ for
- * `evbook worker` processes.
+ * `evbook worker` processes. BullMQ and ioredis (about 20 MB resident) are loaded only
+ * in that second case.
  */
-export function startNotifier(config: Readonly<Config>, db: Database, logger: Logger): Notifier {
+export async function startNotifier(
+  config: Readonly<Config>,
+  db: Database,
+  logger: Logger,
+): Promise<Notifier> {
   const log = logger.child({ component: 'notifier' });
   const role = config.redisUrl ? 'dispatcher' : 'embedded';
   const metrics: JobMetrics = new JobMetrics({
@@ -35,7 +38,7 @@ export function startNotifier(config: Readonly<Config>, db: Database, logger: Lo
     logger: log,
   });
   const transport: Transport = config.redisUrl
-    ? createBullTransport({ db, queue: openQueue(config, log) })
+    ? await redisTransport(config, db, log)
     : createEmbeddedTransport({
         db,
         mailer: createMailer(config, log),
@@ -57,4 +60,16 @@ export function startNotifier(config: Readonly<Config>, db: Database, logger: Lo
       await transport.close();
     },
   };
+}
+
+async function redisTransport(
+  config: Readonly<Config>,
+  db: Database,
+  logger: Logger,
+): Promise<Transport> {
+  const [{ openQueue }, { createBullTransport }] = await Promise.all([
+    import('./redis.js'),
+    import('./transports/bullmq.js'),
+  ]);
+  return createBullTransport({ db, queue: openQueue(config, logger) });
 }

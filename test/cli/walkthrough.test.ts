@@ -101,7 +101,7 @@ async function deliverOutbox(database: TestDatabase): Promise<string[]> {
     EVBOOK_OUTBOX_POLL_MS: '50',
     EVBOOK_LOG_LEVEL: 'info',
   });
-  const notifier = startNotifier(config, database.db, createLogger({ destination: sink }));
+  const notifier = await startNotifier(config, database.db, createLogger({ destination: sink }));
   try {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {

@@ -23,7 +23,11 @@ forEachEngine('notifications in embedded mode (SMTP mailer)', (database) => {
   beforeEach(async () => {
     smtp = await TestSmtp.start();
     notifiers = [
-      startNotifier(notifyConfig(database(), { EVBOOK_MAIL_URL: smtp.url }), database().db, logger),
+      await startNotifier(
+        notifyConfig(database(), { EVBOOK_MAIL_URL: smtp.url }),
+        database().db,
+        logger,
+      ),
     ];
   });
   afterEach(async () => {
@@ -177,8 +181,8 @@ forEachEngine('notifications in embedded mode (SMTP mailer)', (database) => {
   it('sends each email once with several dispatchers on one database', async () => {
     const config = notifyConfig(database(), { EVBOOK_MAIL_URL: smtp.url });
     notifiers.push(
-      startNotifier(config, database().db, logger),
-      startNotifier(config, database().db, logger),
+      await startNotifier(config, database().db, logger),
+      await startNotifier(config, database().db, logger),
     );
     const organiser = await api.user('organiser');
     const event = await createEvent(api, organiser);

@@ -77,8 +77,8 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       });
     }
 
-    function startServeSide(cfg: Readonly<Config>): Notifier {
-      const notifier = startNotifier(cfg, database().db, logger);
+    async function startServeSide(cfg: Readonly<Config>): Promise<Notifier> {
+      const notifier = await startNotifier(cfg, database().db, logger);
       notifiers.push(notifier);
       return notifier;
     }
@@ -116,7 +116,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
 
     it('sends each email once per cause and recipient, one notice per holder', async () => {
       const cfg = config();
-      startServeSide(cfg);
+      await startServeSide(cfg);
       const { queue } = startInProcessWorker(cfg);
       const organiser = await api.user('organiser');
       const [alice, bob] = [await api.user('customer'), await api.user('customer')];
@@ -156,7 +156,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       const seeded = await seedEventWithHolders(knex(), holders);
       smtp.failNext(3);
       const cfg = config();
-      startServeSide(cfg);
+      await startServeSide(cfg);
       const { queue } = startInProcessWorker(cfg);
       await recordOutboxRow(knex(), 'event.changed', {
         event_id: seeded.eventId,
@@ -207,7 +207,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
     it('retries a mailer that fails twice with exponential back-off, then sends once', async () => {
       smtp.failNext(2);
       const cfg = config();
-      startServeSide(cfg);
+      await startServeSide(cfg);
       const { queue } = startInProcessWorker(cfg);
       const organiser = await api.user('organiser');
       const customer = await api.user('customer');
@@ -229,7 +229,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
     it('keeps a job that used up its attempts as failed; --retry sends it', async () => {
       smtp.failNext(1000);
       const cfg = config({ EVBOOK_JOB_ATTEMPTS: '2' });
-      startServeSide(cfg);
+      await startServeSide(cfg);
       const { queue } = startInProcessWorker(cfg);
       const organiser = await api.user('organiser');
       const customer = await api.user('customer');
@@ -253,7 +253,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       this.timeout(60_000);
       const port = await freePort();
       const cfg = config({ EVBOOK_REDIS_URL: `redis://127.0.0.1:${port}` });
-      const notifier = startServeSide(cfg);
+      const notifier = await startServeSide(cfg);
       const organiser = await api.user('organiser');
       const customer = await api.user('customer');
       const event = await createEvent(api, organiser);
@@ -286,7 +286,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
         EVBOOK_LOG_LEVEL: 'silent',
       };
       smtp.holdNext(1);
-      startServeSide(cfg);
+      await startServeSide(cfg);
       const first = spawnEvbook(['worker'], env);
       children.push(first);
       const organiser = await api.user('organiser');
@@ -313,7 +313,7 @@ describeWithRedis('notifications on BullMQ', (redisUrl) => {
       this.timeout(60_000);
       const cfg = config();
       smtp.holdNext(1);
-      startServeSide(cfg);
+      await startServeSide(cfg);
       const worker = spawnEvbook(['worker', '--concurrency', '2'], {
         EVBOOK_DATABASE_URL: database().url,
         EVBOOK_REDIS_URL: redisUrl,
