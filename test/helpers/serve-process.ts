@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
 export async function spawnServe(
   databaseUrl: string,
   timeoutMs = 30_000,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; env?: Record<string, string> } = {},
 ): Promise<ServeProcess> {
   if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does it).');
@@ -54,6 +54,7 @@ export async function spawnServe(
         EVBOOK_DATABASE_URL: databaseUrl,
         EVBOOK_LOG_LEVEL: 'warn',
         EVBOOK_PUBLIC_URL: SERVE_PUBLIC_URL,
+        ...options.env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
