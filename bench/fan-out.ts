@@ -4,7 +4,7 @@ import { loadConfig } from '../src/shared/config.js';
 import { createLogger } from '../src/shared/logger.js';
 import { newId } from '../src/shared/ids.js';
 import { seedEventWithHolders } from '../test/helpers/holders.js';
-import { dropPrefix, uniquePrefix } from '../test/helpers/redis.js';
+import { dropPrefix, uniquePrefix } from '../test/helpers/redis-keys.js';
 import { peakRssMb, startServe, startWorker, stop, type Served } from './lib/processes.js';
 import { createWorld, type BenchWorld, type Engine } from './lib/world.js';
 import { row, type Row } from './report.js';

@@ -1,5 +1,3 @@
-import { Redis } from 'ioredis';
-
 /** The Redis the queue suites use; they are pending without it (failing under CI). */
 export const testRedisUrl = process.env.EVBOOK_TEST_REDIS_URL;
 
@@ -18,24 +16,4 @@ export function describeWithRedis(title: string, body: (redisUrl: string) => voi
   }
 }
 
-let counter = 0;
-
-/** A BullMQ prefix no other test uses, so that tests never see each other's jobs. */
-export function uniquePrefix(): string {
-  return `evbooktest-${process.pid}-${Date.now().toString(36)}-${counter++}`;
-}
-
-/** Deletes every key under `prefix`. */
-export async function dropPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export { dropPrefix, uniquePrefix } from './redis-keys.js';
