@@ -12,7 +12,7 @@ export const JOB_NAMES = {
    * last recipient ids.
    */
   emails: 'emails',
-  /** One email of a fan-out, as versions before 0.2 queued them; still processed. */
+  /** One email of a fan-out, as earlier builds queued them; still processed. */
   email: 'email',
 } as const;
 
