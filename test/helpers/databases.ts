@@ -111,7 +111,10 @@ async function createPostgres(): Promise<TestDatabase> {
  * database; tables are emptied before every test. Without a PostgreSQL server
  * (outside CI), a pending test says plainly that those suites did not run.
  */
-export function forEachEngine(title: string, body: (get: () => TestDatabase) => void): void {
+export function forEachEngine(
+  title: string,
+  body: (get: () => TestDatabase, dialect: Dialect) => void,
+): void {
   for (const dialect of engines()) {
     describe(`${title} [${dialect}]`, function () {
       let database: TestDatabase | undefined;
@@ -121,7 +124,7 @@ export function forEachEngine(title: string, body: (get: () => TestDatabase) => 
       });
       after(async () => database?.destroy());
       beforeEach(async () => database!.reset());
-      body(() => database!);
+      body(() => database!, dialect);
     });
   }
   if (!engines().includes('postgres')) {
