@@ -15,8 +15,13 @@ import {
 import { dedupeKeyOf, type Email } from './names.js';
 import type { OutboxEntry } from './outbox-store.js';
 
-/** Holders fetched, composed and handed on per page. */
-export const FAN_OUT_PAGE_SIZE = 1000;
+/**
+ * Holders fetched, composed and handed on per page. 500 rather than 1,000: a page's
+ * emails live until the page is sent, long enough for V8 to promote them, and the
+ * larger page took the peak RSS of an embedded fan-out to 100,000 holders from about
+ * 150 MB to 215 MB at the same speed.
+ */
+export const FAN_OUT_PAGE_SIZE = 500;
 
 export interface HandlerDeps {
   db: Database;
