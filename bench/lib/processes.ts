@@ -43,21 +43,7 @@ export async function startServe(
   nodeArgs: string[] = [],
 ): Promise<Served> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, 'bin/evbook', 'serve', '--port', String(port)],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        EVBOOK_DATABASE_URL: databaseUrl,
-        EVBOOK_PUBLIC_URL: BENCH_PUBLIC_URL,
-        EVBOOK_LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const child = spawnEvbook(['serve', '--port', String(port)], databaseUrl, env, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`);
   return { url, child };
@@ -72,7 +58,17 @@ export function startWorker(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, 'bin/evbook', 'worker'], {
+  return spawnEvbook(['worker'], databaseUrl, env, nodeArgs);
+}
+
+/** `bin/evbook <args>` on `databaseUrl`, logging warnings and worse to our stderr. */
+function spawnEvbook(
+  args: string[],
+  databaseUrl: string,
+  env: Record<string, string>,
+  nodeArgs: string[],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, 'bin/evbook', ...args], {
     cwd: ROOT,
     env: {
       ...process.env,
