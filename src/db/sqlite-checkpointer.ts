@@ -89,7 +89,7 @@ export async function checkpointInBackground(
   const idleMs = options.idleMs ?? 60_000;
   const autocheckpoint = (pages: number) => db.knex.raw(`pragma wal_autocheckpoint = ${pages}`);
 
-  let thread: Checkpointer | undefined;
+  let thread: CheckpointThread | undefined;
   // What the last tick decided; the thread follows once the change in hand is done.
   let wanted = false;
   let changing: Promise<void> = Promise.resolve();
@@ -145,10 +145,15 @@ function walState(filename: string): { size: number; mtimeMs: number } {
   }
 }
 
+/** The thread itself, started at once and running until closed. */
+export interface CheckpointThread {
+  close(): Promise<void>;
+}
+
 export function startCheckpointThread(
   filename: string,
   onError: (message: string) => void,
-): Checkpointer {
+): CheckpointThread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(THREAD_SOURCE, {
     eval: true,
@@ -160,11 +165,8 @@ export function startCheckpointThread(
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
 
-  let stopped = false;
   return {
-    running: () => !stopped,
     async close() {
-      stopped = true;
       worker.postMessage('stop');
       await exited;
     },

@@ -32,17 +32,13 @@ export interface WorkerOptions {
   metrics?: JobMetrics;
 }
 
-/** BullMQ job id of one fan-out email (`:` is reserved by BullMQ). */
-export function emailJobId(dedupeKey: string): string {
-  return dedupeKey.replace(':', '.');
-}
-
 /**
- * BullMQ job id of a run of fan-out emails: the outbox id and the first and last
- * recipient. Expanding the same change again (its outbox job retried) gives the same
- * ids while the holders are the same, so BullMQ adds nothing twice.
+ * BullMQ job id of a run of fan-out emails (`:` is reserved by BullMQ, hence the
+ * dots): the outbox id and the first and last recipient. Expanding the same change
+ * again (its outbox job retried) gives the same ids while the holders are the same,
+ * so BullMQ adds nothing twice.
  */
-export function emailsJobId(emails: Email[]): string {
+function emailsJobId(emails: Email[]): string {
   const recipient = (email: Email) => email.dedupeKey.slice(email.dedupeKey.indexOf(':') + 1);
   return `${emails[0]!.outboxId}.${recipient(emails[0]!)}.${recipient(emails.at(-1)!)}`;
 }
