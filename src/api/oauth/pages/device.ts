@@ -32,11 +32,9 @@ export function devicePages({ knex }: DevicePagesOptions): DevicePages {
       }
       const message = isBadCode
         ? 'That code is not valid or has expired. Check it and try again.'
-        : error?.name === 'TemporarilyUnavailable'
-          ? 'evbook cannot check codes right now. Try again in a moment.'
-          : error
-            ? 'Something went wrong with that request. Start again from your device.'
-            : undefined;
+        : error
+          ? 'Something went wrong with that request. Start again from your device.'
+          : undefined;
       respond(
         ctx,
         'Connect a device',
