@@ -32,6 +32,17 @@ forEachEngine('job metrics in embedded mode', (database) => {
     return api;
   }
 
+  /** `count` bookings whose outbox rows wait: made through a `serve` that never polls. */
+  async function bookWhileNobodySends(count: number): Promise<void> {
+    const idle = await serve({ EVBOOK_OUTBOX_POLL_MS: '3600000' });
+    const organiser = await idle.user('organiser');
+    const customer = await idle.user('customer');
+    const event = await createEvent(idle, organiser);
+    for (let i = 0; i < count; i++) await bookOne(idle, customer, event);
+    await idle.stop();
+    apis = [];
+  }
+
   async function bookOne(api: TestApi, customer: TestUser, event: any): Promise<void> {
     const res = await book(api, customer, event.id, [
       { ticket_type_id: event.ticket_types[0].id, quantity: 1 },
@@ -80,13 +91,7 @@ forEachEngine('job metrics in embedded mode', (database) => {
 
   it('keeps the rows of a batch already sent active while a renewal covers the rest', async function () {
     this.timeout(60_000);
-    const idle = await serve({ EVBOOK_OUTBOX_POLL_MS: '3600000' });
-    const organiser = await idle.user('organiser');
-    const customer = await idle.user('customer');
-    const event = await createEvent(idle, organiser);
-    for (let i = 0; i < 3; i++) await bookOne(idle, customer, event);
-    await idle.stop();
-    apis = [];
+    await bookWhileNobodySends(3);
 
     // A 3 s lease (10 job locks), renewed when more than 1 s passed since the last.
     smtp.holdNext(1);
@@ -120,13 +125,7 @@ forEachEngine('job metrics in embedded mode', (database) => {
   });
 
   it('counts each failed row of a batch sent together, and shows them delayed', async () => {
-    const idle = await serve({ EVBOOK_OUTBOX_POLL_MS: '3600000' });
-    const organiser = await idle.user('organiser');
-    const customer = await idle.user('customer');
-    const event = await createEvent(idle, organiser);
-    for (let i = 0; i < 3; i++) await bookOne(idle, customer, event);
-    await idle.stop();
-    apis = [];
+    await bookWhileNobodySends(3);
 
     // One claim takes the three rows; two of their emails are refused.
     smtp.failNext(2);
