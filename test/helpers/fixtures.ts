@@ -55,3 +55,21 @@ export function book(
     headers,
   });
 }
+
+/**
+ * The `i`th booking of a fault load over two ticket types: every third takes both
+ * (one to four of the first), the others one or two of either, so that the load mixes
+ * single and multi-item bookings and both types run out.
+ */
+export function mixedItems(
+  i: number,
+  first: { id: string },
+  second: { id: string },
+): Array<{ ticket_type_id: string; quantity: number }> {
+  return i % 3 === 0
+    ? [
+        { ticket_type_id: first.id, quantity: 1 + (i % 4) },
+        { ticket_type_id: second.id, quantity: 1 },
+      ]
+    : [{ ticket_type_id: i % 2 ? first.id : second.id, quantity: 1 + (i % 2) }];
+}

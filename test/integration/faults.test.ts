@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { findStockDrift } from '../../src/domain/audit.js';
 import { TestApi, type ApiResponse, type TestUser } from '../helpers/api.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
-import { book, createEvent } from '../helpers/fixtures.js';
+import { book, createEvent, mixedItems } from '../helpers/fixtures.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 /**
@@ -120,13 +120,7 @@ describe('database faults [postgres]', function () {
     const attempts = Array.from({ length: 240 }, (_, i) => ({
       key: `load-${i}`,
       customer: customers[i % customers.length]!,
-      items:
-        i % 3 === 0
-          ? [
-              { ticket_type_id: floor.id, quantity: 1 + (i % 4) },
-              { ticket_type_id: balcony.id, quantity: 1 },
-            ]
-          : [{ ticket_type_id: i % 2 ? floor.id : balcony.id, quantity: 1 + (i % 2) }],
+      items: mixedItems(i, floor, balcony),
     }));
     const answers = new Map<string, ApiResponse>();
     let sent = 0;

@@ -6,7 +6,7 @@ import { createUser } from '../../src/domain/users/users.js';
 import { signTestToken } from '../helpers/api.js';
 import { runCli } from '../helpers/cli.js';
 import { DATA_TABLES, type TestDatabase } from '../helpers/databases.js';
-import { eventBody } from '../helpers/fixtures.js';
+import { eventBody, mixedItems } from '../helpers/fixtures.js';
 import { clusterUnavailableReason, PostgresCluster } from '../helpers/pg-cluster.js';
 import { SERVE_PUBLIC_URL, spawnServe, type ServeProcess } from '../helpers/serve-process.js';
 
@@ -142,13 +142,7 @@ describe('PostgreSQL restarts under booking load [postgres, private cluster]', f
       const attempts: Attempt[] = Array.from({ length: BOOKINGS }, (_, i) => ({
         key: `${mode}-${i}`,
         token: customers[i % customers.length]!.token,
-        items:
-          i % 3 === 0
-            ? [
-                { ticket_type_id: floor.id, quantity: 1 + (i % 4) },
-                { ticket_type_id: balcony.id, quantity: 1 },
-              ]
-            : [{ ticket_type_id: i % 2 ? floor.id : balcony.id, quantity: 1 + (i % 2) }],
+        items: mixedItems(i, floor, balcony),
         answers: [],
       }));
       const send = (attempt: Attempt) =>
