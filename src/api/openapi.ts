@@ -37,8 +37,21 @@ const TRANSPORT_RESPONSES: Record<number, { name: string; description: string }>
   },
 };
 
-const problemResponse = (description: string) => ({
+/** Statuses that come with `Retry-After`: seconds to wait before trying again. */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+
+const problemResponse = (status: number, description: string) => ({
   description,
+  ...(RETRY_AFTER_STATUSES.has(status)
+    ? {
+        headers: {
+          'Retry-After': {
+            description: 'Seconds to wait before trying again',
+            schema: { type: 'integer', minimum: 1 },
+          },
+        },
+      }
+    : {}),
   content: { 'application/problem+json': { schema: { $ref: COMPONENT('Problem') } } },
 });
 
@@ -94,9 +107,9 @@ export function buildOpenApiDocument(
     components: {
       schemas,
       responses: Object.fromEntries(
-        Object.values(TRANSPORT_RESPONSES).map(({ name, description }) => [
+        Object.entries(TRANSPORT_RESPONSES).map(([status, { name, description }]) => [
           name,
-          problemResponse(description),
+          problemResponse(Number(status), description),
         ]),
       ),
       securitySchemes: {
@@ -144,7 +157,7 @@ function operation(route: AnyRoute): Record<string, unknown> {
     },
   };
   for (const status of route.errors) {
-    responses[status] = problemResponse(STATUS_TEXT[status] ?? 'Error');
+    responses[status] = problemResponse(status, STATUS_TEXT[status] ?? 'Error');
   }
   for (const [status, { name }] of Object.entries(TRANSPORT_RESPONSES)) {
     responses[status] ??= { $ref: `#/components/responses/${name}` };

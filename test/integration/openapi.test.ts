@@ -80,12 +80,22 @@ forEachEngine('GET /openapi.json', (database) => {
       for (const status of ['408', '417', '431', '503']) {
         expect(operation.responses[status].$ref, status).to.match(/^#\/components\/responses\//);
       }
+      if (route.errors.includes(429)) {
+        expect(operation.responses[429].headers).to.have.property('Retry-After');
+      }
       if (route.query) {
         const queryNames = operation.parameters.filter((p: any) => p.in === 'query');
         expect(queryNames.map((p: any) => p.name)).to.include.members(['limit', 'cursor']);
       }
     });
   }
+
+  it('declares Retry-After on the shared 503 response', () => {
+    expect(doc.components.responses.Unavailable.headers['Retry-After'].schema).to.deep.equal({
+      type: 'integer',
+      minimum: 1,
+    });
+  });
 
   it('resolves every $ref inside components.schemas or components.responses', () => {
     const refs = collectRefs(doc);
