@@ -1,4 +1,5 @@
 import type { Knex } from './connection.js';
+import { isQueryTimeout } from './timed-out-connections.js';
 
 /**
  * Small translations between the two engines, kept in one place so that nothing
@@ -91,12 +92,13 @@ export function isConnectionFailure(error: unknown, depth = 0): boolean {
   return (
     (typeof code === 'string' && CONNECTION_FAILURE_CODES.has(code)) ||
     // pg reports by message only, without a code: a connection dropped mid-query (server
-    // restart, network cut) or closed after a timeout (`is not queryable`), a query
-    // without an answer in time (query_timeout) and a connection not opened in time
-    // (connectionTimeoutMillis: `timeout expired`).
-    /Knex: Timeout acquiring a connection|Connection terminated|is not queryable|Query read timeout|^timeout expired$/.test(
+    // restart, network cut) or closed after a timeout (`is not queryable`), and a
+    // connection not opened in time (connectionTimeoutMillis: `timeout expired`).
+    /Knex: Timeout acquiring a connection|Connection terminated|is not queryable|^timeout expired$/.test(
       message,
     ) ||
+    // A query without an answer in time (pg's query_timeout).
+    isQueryTimeout(error) ||
     isConnectionFailure(cause, depth + 1)
   );
 }
